@@ -74,7 +74,7 @@ type recorder struct {
 	ids []uint64
 }
 
-func (r *recorder) Put(f *media.RawFrame) { r.mu.Lock(); r.ids = append(r.ids, f.ID); r.mu.Unlock() }
+func (r *recorder) Put(f *media.RawFrame)  { r.mu.Lock(); r.ids = append(r.ids, f.ID); r.mu.Unlock() }
 func (r *recorder) Draw(f *media.RawFrame) { f.Y[0] = 0xEE }
 
 func raw(w, h int, pts time.Duration) *media.RawFrame {
