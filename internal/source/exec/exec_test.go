@@ -24,7 +24,7 @@ type sink struct {
 func newSink() *sink {
 	return &sink{raw: make(chan *media.RawFrame, 1000), enc: make(chan *media.Frame, 1000)}
 }
-func (s *sink) WriteRaw(f *media.RawFrame) { s.raw <- f }
+func (s *sink) WriteRaw(f *media.RawFrame)  { s.raw <- f }
 func (s *sink) WriteEncoded(f *media.Frame) { s.enc <- f }
 
 func needFFmpeg(t *testing.T) {
