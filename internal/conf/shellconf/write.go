@@ -12,7 +12,7 @@ import (
 
 // Quote returns value as a shell word that sh assigns literally: bare when
 // it only holds characters that are never special, otherwise in single
-// quotes with each embedded ' written as '\''. Nothing Quote returns can
+// quotes with each embedded ' written as '\”. Nothing Quote returns can
 // expand or run anything.
 func Quote(value string) string {
 	safe := true
