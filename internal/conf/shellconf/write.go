@@ -12,8 +12,11 @@ import (
 
 // Quote returns value as a shell word that sh assigns literally: bare when
 // it only holds characters that are never special, otherwise in single
-// quotes with each embedded ' written as '\”. Nothing Quote returns can
-// expand or run anything.
+// quotes, an embedded single quote being closed, escaped and reopened:
+//
+//	it's  ->  'it'\''s'
+//
+// Nothing Quote returns can expand or run anything.
 func Quote(value string) string {
 	safe := true
 	for i := 0; i < len(value); i++ {
