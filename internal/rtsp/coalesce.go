@@ -1,0 +1,149 @@
+package rtsp
+
+import (
+	"net"
+	"sync"
+	"sync/atomic"
+)
+
+// gortsplib v5 writes every interleaved RTP packet with its own Write call on the session's
+// writer goroutine (conn.Conn.WriteInterleavedFrame marshals '$', channel, length and payload into
+// one reused buffer and writes it at once; there is no bufio.Writer). At 20–30 packets per frame
+// that is one syscall per packet per reader. coalescingConn sits under gortsplib and holds the RTP
+// packets of an access unit until the one with the marker bit, then writes them with one Write.
+//
+// It relies on what gortsplib does: one Write is exactly one interleaved frame or one RTSP
+// message. A Write that is not exactly one RTP frame on a known channel (a response, RTCP, a
+// partial or multiple frames) first flushes what is held and is then written at once, so bytes
+// always leave in the order they were written.
+
+const interleavedMagic = '$'
+
+// coalescingConn is a net.Conn whose Write coalesces the RTP packets of one access unit. It is
+// safe for concurrent use: gortsplib writes responses from the connection goroutine and packets
+// from the session's writer goroutine.
+type coalescingConn struct {
+	net.Conn
+	max int // flush when this many bytes are held
+
+	mu         sync.Mutex
+	buf        []byte
+	rtpChannel [256]bool // interleaved channels that carry RTP (from SETUP responses)
+	err        error     // first write error; later writes fail with it
+
+	writes  atomic.Uint64 // Write calls on the underlying conn
+	packets atomic.Uint64 // RTP packets passed through the buffer
+}
+
+func newCoalescingConn(c net.Conn, maxHeld int) *coalescingConn {
+	return &coalescingConn{Conn: c, max: maxHeld}
+}
+
+// addRTPChannel marks an interleaved channel as carrying RTP, so its packets are coalesced.
+func (c *coalescingConn) addRTPChannel(ch int) {
+	if ch < 0 || ch > 255 {
+		return
+	}
+	c.mu.Lock()
+	c.rtpChannel[ch] = true
+	c.mu.Unlock()
+}
+
+// Write implements net.Conn. An RTP packet without the marker bit is held and reported as
+// written; its write error, if any, is returned by the Write that flushes it.
+func (c *coalescingConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return 0, c.err
+	}
+	if marker, ok := c.rtpFrame(p); ok {
+		c.buf = append(c.buf, p...)
+		c.packets.Add(1)
+		if marker || len(c.buf) >= c.max {
+			if err := c.flushLocked(); err != nil {
+				return 0, err
+			}
+		}
+		return len(p), nil
+	}
+	if err := c.flushLocked(); err != nil {
+		return 0, err
+	}
+	c.writes.Add(1)
+	n, err := c.Conn.Write(p)
+	if err != nil {
+		c.err = err
+	}
+	return n, err
+}
+
+// Flush writes what is held. gortsplib never calls it; tests and Close paths may.
+func (c *coalescingConn) Flush() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return c.err
+	}
+	return c.flushLocked()
+}
+
+func (c *coalescingConn) flushLocked() error {
+	if len(c.buf) == 0 {
+		return nil
+	}
+	c.writes.Add(1)
+	_, err := c.Conn.Write(c.buf)
+	if cap(c.buf) > 256<<10 {
+		c.buf = nil // a huge keyframe passed: do not keep its memory for the life of the conn
+	} else {
+		c.buf = c.buf[:0]
+	}
+	if err != nil {
+		c.err = err
+	}
+	return err
+}
+
+// rtpFrame reports whether p is exactly one interleaved frame carrying an RTP packet on a known
+// RTP channel, and whether that packet has the marker bit (end of an access unit).
+func (c *coalescingConn) rtpFrame(p []byte) (marker, ok bool) {
+	const rtpHeader = 12
+	if len(p) < 4+rtpHeader || p[0] != interleavedMagic || !c.rtpChannel[p[1]] {
+		return false, false
+	}
+	if int(p[2])<<8|int(p[3]) != len(p)-4 {
+		return false, false
+	}
+	if p[4]>>6 != 2 { // RTP version
+		return false, false
+	}
+	if p[5] >= 192 && p[5] <= 223 { // RTCP packet types 192–223 (RFC 5761 §4)
+		return false, false
+	}
+	return p[5]&0x80 != 0, true
+}
+
+// coalesceStats are one connection's write counters.
+type coalesceStats struct {
+	Writes  uint64
+	Packets uint64
+}
+
+func (c *coalescingConn) stats() coalesceStats {
+	return coalesceStats{Writes: c.writes.Load(), Packets: c.packets.Load()}
+}
+
+// coalescingListener wraps every accepted connection in a coalescingConn.
+type coalescingListener struct {
+	net.Listener
+	max int
+}
+
+func (l *coalescingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return newCoalescingConn(c, l.max), nil
+}

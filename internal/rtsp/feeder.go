@@ -1,0 +1,95 @@
+package rtsp
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"time"
+
+	"github.com/bluenviron/gortsplib/v5/pkg/description"
+	"github.com/bluenviron/gortsplib/v5/pkg/liberrors"
+	"github.com/pion/rtp"
+
+	"github.com/freecam/freecam/internal/media"
+	"github.com/freecam/freecam/internal/stream"
+)
+
+// packetWriter is where a feeder's packets go: a *gortsplib.ServerStream.
+type packetWriter interface {
+	WritePacketRTPWithNTP(medi *description.Media, pkt *rtp.Packet, ntp time.Time) error
+}
+
+// feeder moves frames from one hub Reader into one outgoing RTP stream. It keeps the stream's
+// sequence numbers and clock, so a session that pauses and plays again continues both.
+// run is used by one goroutine at a time; the counters may be read from any.
+type feeder struct {
+	pk   *packetizer
+	medi *description.Media
+	w    packetWriter
+	// overflow is raised (by OnStreamWriteError, on the feeder's own goroutine, inside
+	// WritePacketRTP) when the session's write queue was full and the packet was not queued.
+	overflow *atomic.Bool
+	waitKey  bool
+
+	frames    atomic.Uint64 // access units written
+	packets   atomic.Uint64 // RTP packets written
+	overflows atomic.Uint64 // times a packet did not fit the write queue (then resync)
+	skipped   atomic.Uint64 // frames not sent: waiting for a keyframe, or not packetizable
+}
+
+// run writes frames from r until ctx ends, r is closed or the stream is closed.
+func (f *feeder) run(ctx context.Context, r *stream.Reader) {
+	f.waitKey = true // a stream must start on a keyframe, whatever came before
+	for {
+		fr, err := r.Read(ctx)
+		if err != nil {
+			return
+		}
+		if err := f.writeFrame(fr); err != nil {
+			return
+		}
+	}
+}
+
+// writeFrame sends one access unit. It returns an error only when the stream is gone.
+func (f *feeder) writeFrame(fr *media.Frame) error {
+	if f.waitKey {
+		if !fr.Key {
+			f.skipped.Add(1)
+			return nil
+		}
+		f.waitKey = false
+	}
+	pkts, err := f.pk.packetize(fr)
+	if err != nil {
+		f.skipped.Add(1)
+		return nil
+	}
+	ntp := fr.Time
+	if ntp.IsZero() {
+		ntp = time.Now()
+	}
+	for i, pkt := range pkts {
+		err := f.w.WritePacketRTPWithNTP(f.medi, pkt, ntp)
+		if err == nil && f.overflow != nil && f.overflow.Swap(false) {
+			err = liberrors.ErrServerWriteQueueFull{}
+		}
+		if err != nil {
+			if errors.As(err, new(liberrors.ErrServerStreamClosed)) {
+				return err
+			}
+			// The packet was not queued. Continue the sequence from it so the player sees no
+			// gap, and skip to the next keyframe: the rest of this picture is lost anyway.
+			f.packets.Add(uint64(i))
+			f.overflows.Add(1)
+			f.waitKey = true
+			if rerr := f.pk.restart(pkt.SequenceNumber); rerr != nil {
+				return rerr
+			}
+			return nil
+		}
+	}
+	f.frames.Add(1)
+	f.packets.Add(uint64(len(pkts)))
+	return nil
+}

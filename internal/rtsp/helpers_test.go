@@ -1,0 +1,212 @@
+package rtsp
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/freecam/freecam/internal/h264"
+	"github.com/freecam/freecam/internal/media"
+	"github.com/freecam/freecam/internal/stream"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// needBinary returns the path of a peer program or skips the test.
+func needBinary(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		t.Skipf("%s not installed: %v", name, err)
+	}
+	return p
+}
+
+// The test clip: 4 s of 320x240 testsrc at 25 fps, GOP 25, no B-frames, made by ffmpeg once per
+// test binary and split into access units.
+var clip struct {
+	once sync.Once
+	aus  []h264.AccessUnit
+	err  error
+}
+
+func testClip(t testing.TB) []h264.AccessUnit {
+	t.Helper()
+	ffmpeg := needBinary(t, "ffmpeg")
+	clip.once.Do(func() {
+		dir, err := os.MkdirTemp("", "rtsp-clip")
+		if err != nil {
+			clip.err = err
+			return
+		}
+		defer os.RemoveAll(dir)
+		file := filepath.Join(dir, "clip.h264")
+		out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
+			"-t", "4", "-c:v", "libx264", "-g", "25", "-bf", "0", "-pix_fmt", "yuv420p",
+			"-f", "h264", file).CombinedOutput()
+		if err != nil {
+			clip.err = fmt.Errorf("ffmpeg: %v: %s", err, out)
+			return
+		}
+		data, err := os.ReadFile(file)
+		if err != nil {
+			clip.err = err
+			return
+		}
+		sp := h264.NewSplitter(0)
+		emit := func(au h264.AccessUnit) { clip.aus = append(clip.aus, au) }
+		if err := sp.Write(data, emit); err != nil {
+			clip.err = err
+			return
+		}
+		clip.err = sp.Flush(emit)
+		if clip.err == nil && (len(clip.aus) != 100 || !clip.aus[0].Key) {
+			clip.err = fmt.Errorf("clip: got %d access units (first key %v), want 100 starting on a keyframe",
+				len(clip.aus), len(clip.aus) > 0 && clip.aus[0].Key)
+		}
+	})
+	if clip.err != nil {
+		t.Fatalf("making the test clip: %v", clip.err)
+	}
+	return clip.aus
+}
+
+// clipFrames turns the clip into frames with PTS at 25 fps, looping as long as needed.
+func clipFrame(aus []h264.AccessUnit, n int, start time.Time) *media.Frame {
+	au := aus[n%len(aus)]
+	pts := time.Duration(n) * 40 * time.Millisecond
+	return &media.Frame{Codec: media.CodecH264, PTS: pts, Time: start.Add(pts), Key: au.Key, NALUs: au.NALUs}
+}
+
+// publishLoop publishes frames into hub at 25 fps from a goroutine until the test ends. The first
+// GOP is published at once, so the hub has parameters and a GOP when it returns.
+func publishLoop(t testing.TB, hub *stream.Hub, frame func(n int) *media.Frame) {
+	t.Helper()
+	const prefill = 25
+	for n := range prefill {
+		hub.Publish(frame(n))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(40 * time.Millisecond)
+		defer tick.Stop()
+		for n := prefill; ; n++ {
+			select {
+			case <-tick.C:
+				hub.Publish(frame(n))
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+}
+
+// h264Hub returns a hub fed with the test clip.
+func h264Hub(t testing.TB) *stream.Hub {
+	aus := testClip(t)
+	hub := stream.New(stream.Options{})
+	start := time.Now()
+	publishLoop(t, hub, func(n int) *media.Frame { return clipFrame(aus, n, start) })
+	return hub
+}
+
+func discardLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// startServer starts a server on a free loopback port with UDP off unless opts asks for it, and
+// closes it when the test ends.
+func startServer(t testing.TB, opts Options) (*Server, string) {
+	t.Helper()
+	if opts.Address == "" {
+		opts.Address = "127.0.0.1:0"
+	}
+	if opts.UDPRTPPort == 0 {
+		opts.DisableUDP = true
+	}
+	if opts.Logger == nil {
+		opts.Logger = discardLogger()
+	}
+	s, err := New(opts)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s, "rtsp://" + s.Addr().String()
+}
+
+// freeUDPPair finds an even UDP port whose successor is free too, on 127.0.0.1.
+func freeUDPPair(t testing.TB) int {
+	t.Helper()
+	for range 50 {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := c.LocalAddr().(*net.UDPAddr).Port &^ 1
+		c.Close()
+		a, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		b, err := net.ListenPacket("udp", fmt.Sprintf("127.0.0.1:%d", port+1))
+		a.Close()
+		if err != nil {
+			continue
+		}
+		b.Close()
+		return port
+	}
+	t.Fatal("no free UDP port pair")
+	return 0
+}
+
+// runPeer runs a peer program with a deadline and returns its exit error and stderr.
+func runPeer(t testing.TB, timeout time.Duration, name string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, name, args...)
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		err = fmt.Errorf("timed out after %v: %w", timeout, err)
+	}
+	return so.String(), strings.TrimSpace(se.String()), err
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
