@@ -1,0 +1,114 @@
+// Package conf is freecam's typed configuration: one struct per config file
+// (rtspserver.conf, osd.conf of the Dafang firmware, and freecam's own
+// freecam.conf), with the firmware's defaults, validation that reports every
+// problem at once with file, line and key, and the built-in .dist files that
+// EnsureFiles copies on first start.
+//
+// Files are read with shellconf and never executed. The package does no
+// logging and keeps no global state; Load is safe to call concurrently on
+// different directories.
+package conf
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/freecam/freecam/internal/conf/shellconf"
+)
+
+// File names in the config directory.
+const (
+	RTSPServerFile = "rtspserver.conf"
+	OSDFile        = "osd.conf"
+	FreecamFile    = "freecam.conf"
+)
+
+// Issue is one problem in a config file. It prints as
+// `rtspserver.conf:12: BITRATE: must be a whole number of kbit/s (got "fast")`.
+type Issue = shellconf.Issue
+
+// Warning is a problem that does not stop the config from loading (an
+// unknown key, a line that is not an assignment, CRLF line endings …).
+type Warning = Issue
+
+// Errors is every error found by Load, in file and line order.
+type Errors []Issue
+
+// Error joins the issues, one per line.
+func (e Errors) Error() string {
+	lines := make([]string, len(e))
+	for i, is := range e {
+		lines[i] = is.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Config is the effective configuration.
+type Config struct {
+	RTSP    RTSPServer
+	OSD     OSD
+	Freecam Freecam
+
+	// Docs holds the parsed files by file name, for writers that change a
+	// value in place (Doc.Set, Doc.WriteFile). A missing file has no entry.
+	Docs map[string]*shellconf.Doc
+}
+
+// Defaults returns the configuration used when no file sets anything.
+func Defaults() *Config {
+	return &Config{
+		RTSP:    DefaultRTSPServer(),
+		OSD:     DefaultOSD(),
+		Freecam: DefaultFreecam(),
+		Docs:    make(map[string]*shellconf.Doc),
+	}
+}
+
+// Load reads rtspserver.conf, osd.conf and freecam.conf from dir. A missing
+// file means its defaults. It reports every problem at once: on error the
+// returned error is Errors and the Config is nil. Warnings are returned in
+// both cases.
+func Load(dir string) (*Config, []Warning, error) {
+	cfg := Defaults()
+	var errs Errors
+	var warns []Warning
+	load := func(name string, decode func(r *reader)) {
+		d, err := shellconf.ReadFile(filepath.Join(dir, name))
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return
+		case d == nil:
+			errs = append(errs, Issue{File: name, Message: fmt.Sprintf("cannot read: %v", err)})
+			return
+		case err != nil:
+			var is Issue
+			if !errors.As(err, &is) {
+				is = Issue{File: name, Message: err.Error()}
+			}
+			errs = append(errs, is)
+			return
+		}
+		cfg.Docs[name] = d
+		nw := len(warns)
+		warns = append(warns, d.Warnings...)
+		r := &reader{file: name, doc: d, known: make(map[string]bool), errs: &errs, warns: &warns}
+		n := len(errs)
+		decode(r)
+		r.unknownKeys()
+		mine := errs[n:]
+		sort.SliceStable(mine, func(i, j int) bool { return mine[i].Line < mine[j].Line })
+		ws := warns[nw:]
+		sort.SliceStable(ws, func(i, j int) bool { return ws[i].Line < ws[j].Line })
+	}
+	load(RTSPServerFile, func(r *reader) { cfg.RTSP.decode(r) })
+	load(OSDFile, func(r *reader) { cfg.OSD.decode(r) })
+	load(FreecamFile, func(r *reader) { cfg.Freecam.decode(r) })
+	if len(errs) > 0 {
+		return nil, warns, errs
+	}
+	return cfg, warns, nil
+}

@@ -1,0 +1,117 @@
+package conf
+
+import (
+	"log/slog"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Freecam is freecam.conf, freecam's own settings in the same style.
+type Freecam struct {
+	// Source is SOURCE, the video source spec: "synthetic" (default),
+	// "y4m:FILE", "exec:COMMAND", "v4l2:DEVICE" …; the source package
+	// interprets it, conf only checks its "kind[:argument]" shape.
+	Source string
+	// HTTPListen is HTTP_LISTEN, host:port of the web server; default 127.0.0.1:8080.
+	HTTPListen string
+	// GOP is GOP_SECONDS, the time between keyframes; default 2 s.
+	GOP time.Duration
+	// Preroll is PREROLL_SECONDS, the video kept before a motion event; default 3 s, 0 = off.
+	Preroll time.Duration
+	// Watchdog is WATCHDOG_SECONDS: a source that delivers no frame for this
+	// long is restarted; default 5 s.
+	Watchdog time.Duration
+	// SnapshotQuality is SNAPSHOT_QUALITY, the JPEG quality 1–100; default 80.
+	SnapshotQuality int
+	// LogLevel is LOG_LEVEL: debug, info (default), warn or error.
+	LogLevel slog.Level
+}
+
+// DefaultFreecam returns freecam's defaults.
+func DefaultFreecam() Freecam {
+	return Freecam{
+		Source:          "synthetic",
+		HTTPListen:      "127.0.0.1:8080",
+		GOP:             2 * time.Second,
+		Preroll:         3 * time.Second,
+		Watchdog:        5 * time.Second,
+		SnapshotQuality: 80,
+		LogLevel:        slog.LevelInfo,
+	}
+}
+
+func (f *Freecam) decode(r *reader) {
+	if s, line, ok := r.str("SOURCE"); ok {
+		kind, _, _ := strings.Cut(s, ":")
+		if !isSourceKind(kind) {
+			r.fail(line, "SOURCE", "must be a source spec such as synthetic, y4m:FILE, exec:COMMAND or v4l2:DEVICE (got %q)", s)
+		} else {
+			f.Source = s
+		}
+	}
+	if s, line, ok := r.str("HTTP_LISTEN"); ok {
+		_, port, err := net.SplitHostPort(s)
+		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+			r.fail(line, "HTTP_LISTEN", "must be host:port, for example 127.0.0.1:8080 or :8080 (got %q)", s)
+		} else {
+			f.HTTPListen = s
+		}
+	}
+	r.seconds(&f.GOP, "GOP_SECONDS", false, 60)
+	r.seconds(&f.Preroll, "PREROLL_SECONDS", true, 60)
+	r.seconds(&f.Watchdog, "WATCHDOG_SECONDS", false, 3600)
+	r.int(&f.SnapshotQuality, "SNAPSHOT_QUALITY", 1, 100, "")
+	if s, line, ok := r.str("LOG_LEVEL"); ok {
+		var l slog.Level
+		switch strings.ToLower(strings.TrimSpace(s)) {
+		case "debug":
+			l = slog.LevelDebug
+		case "info":
+			l = slog.LevelInfo
+		case "warn", "warning":
+			l = slog.LevelWarn
+		case "error":
+			l = slog.LevelError
+		default:
+			r.fail(line, "LOG_LEVEL", "must be debug, info, warn or error (got %q)", s)
+			return
+		}
+		f.LogLevel = l
+	}
+}
+
+func isSourceKind(s string) bool {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// seconds reads a number of seconds (decimals allowed) up to hi; zero is
+// allowed only with zeroOK.
+func (r *reader) seconds(dst *time.Duration, key string, zeroOK bool, hi float64) {
+	s, line, ok := r.str(key)
+	if !ok {
+		return
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	lo := "greater than 0"
+	if zeroOK {
+		lo = "0 or more"
+	}
+	switch {
+	case err != nil || v != v:
+		r.fail(line, key, "must be a number of seconds (got %q)", s)
+	case v < 0 || v == 0 && !zeroOK || v > hi:
+		r.fail(line, key, "must be %s and at most %g seconds (got %q)", lo, hi, s)
+	default:
+		*dst = time.Duration(v * float64(time.Second))
+	}
+}
