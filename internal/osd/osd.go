@@ -7,6 +7,10 @@
 // most once a second, the per-frame cost is formatting the pattern, one byte comparison and a
 // blit, with no allocations.
 //
+// osd.conf maps onto Options as: ENABLE_OSD → Enabled, OSD → Pattern, COLOR → Color (0–7 as is,
+// an RGBA number as 0xRRGGBBAA), SIZE → Size, SPACE → Space, POSY → PosY, FIXEDW → FixedWidth,
+// DISPLAY_AXIS=true → AxisText set to a function returning the motor position.
+//
 // The package does not parse osd.conf (internal/conf does) and does not log: Draw sits in the
 // per-frame path. FONTNAME (a TTF font file) is not supported; the built-in font is always used.
 package osd

@@ -417,3 +417,20 @@ func BenchmarkOSDDraw720pNewSecond(b *testing.B) {
 		r.Draw(f)
 	}
 }
+
+func TestDrawFollowsFrameSize(t *testing.T) {
+	opts := Options{Enabled: true, Location: time.UTC}
+	r := New(opts)
+	big := grey(1280, 720, 90)
+	r.Draw(big)
+	small := grey(640, 360, 90)
+	r.Draw(small)
+	fresh := grey(640, 360, 90)
+	New(opts).Draw(fresh)
+	if !bytes.Equal(small.Y, fresh.Y) || !bytes.Equal(small.Cb, fresh.Cb) {
+		t.Errorf("after a 720p frame a 360p frame differs from a fresh renderer's, want the same")
+	}
+	if _, n := changed(grey(640, 360, 90), small); n == 0 {
+		t.Errorf("got no text on the 360p frame, want some")
+	}
+}
