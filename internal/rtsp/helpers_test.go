@@ -36,53 +36,60 @@ func needBinary(t testing.TB, name string) string {
 	return p
 }
 
-// The test clip: 4 s of 320x240 testsrc at 25 fps, GOP 25, no B-frames, made by ffmpeg once per
-// test binary and split into access units.
-var clip struct {
-	once sync.Once
-	aus  []h264.AccessUnit
-	err  error
+// Test clips: 4 s of 320x240 testsrc at 25 fps, GOP 25, no B-frames, made by ffmpeg once per
+// test binary and split into access units. The noisy one (at QP 15) has frames of about 30 KB,
+// 20–30 RTP packets like a real camera's, where the plain pattern compresses to one or two.
+const (
+	plainClip = "testsrc=size=320x240:rate=25"
+	noisyClip = "testsrc=size=320x240:rate=25,noise=alls=40:allf=t+u -qp 15"
+)
+
+var clips struct {
+	mu  sync.Mutex
+	aus map[string][]h264.AccessUnit
 }
 
-func testClip(t testing.TB) []h264.AccessUnit {
+func testClip(t testing.TB) []h264.AccessUnit { return makeClip(t, plainClip) }
+
+func makeClip(t testing.TB, source string) []h264.AccessUnit {
 	t.Helper()
 	ffmpeg := needBinary(t, "ffmpeg")
-	clip.once.Do(func() {
-		dir, err := os.MkdirTemp("", "rtsp-clip")
-		if err != nil {
-			clip.err = err
-			return
-		}
-		defer os.RemoveAll(dir)
-		file := filepath.Join(dir, "clip.h264")
-		out, err := exec.Command(ffmpeg, "-v", "error", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",
-			"-t", "4", "-c:v", "libx264", "-g", "25", "-bf", "0", "-pix_fmt", "yuv420p",
-			"-f", "h264", file).CombinedOutput()
-		if err != nil {
-			clip.err = fmt.Errorf("ffmpeg: %v: %s", err, out)
-			return
-		}
-		data, err := os.ReadFile(file)
-		if err != nil {
-			clip.err = err
-			return
-		}
-		sp := h264.NewSplitter(0)
-		emit := func(au h264.AccessUnit) { clip.aus = append(clip.aus, au) }
-		if err := sp.Write(data, emit); err != nil {
-			clip.err = err
-			return
-		}
-		clip.err = sp.Flush(emit)
-		if clip.err == nil && (len(clip.aus) != 100 || !clip.aus[0].Key) {
-			clip.err = fmt.Errorf("clip: got %d access units (first key %v), want 100 starting on a keyframe",
-				len(clip.aus), len(clip.aus) > 0 && clip.aus[0].Key)
-		}
-	})
-	if clip.err != nil {
-		t.Fatalf("making the test clip: %v", clip.err)
+	clips.mu.Lock()
+	defer clips.mu.Unlock()
+	if aus, ok := clips.aus[source]; ok {
+		return aus
 	}
-	return clip.aus
+	file := filepath.Join(t.TempDir(), "clip.h264")
+	filter, encArgs, _ := strings.Cut(source, " ")
+	args := []string{"-v", "error", "-f", "lavfi", "-i", filter, "-t", "4", "-c:v", "libx264"}
+	args = append(args, strings.Fields(encArgs)...)
+	args = append(args, "-g", "25", "-bf", "0", "-pix_fmt", "yuv420p", "-f", "h264", file)
+	out, err := exec.Command(ffmpeg, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("making the test clip: ffmpeg: %v: %s", err, out)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var aus []h264.AccessUnit
+	sp := h264.NewSplitter(0)
+	emit := func(au h264.AccessUnit) { aus = append(aus, au) }
+	if err := sp.Write(data, emit); err != nil {
+		t.Fatal(err)
+	}
+	if err := sp.Flush(emit); err != nil {
+		t.Fatal(err)
+	}
+	if len(aus) != 100 || !aus[0].Key {
+		t.Fatalf("test clip: got %d access units (first key %v), want 100 starting on a keyframe",
+			len(aus), len(aus) > 0 && aus[0].Key)
+	}
+	if clips.aus == nil {
+		clips.aus = make(map[string][]h264.AccessUnit)
+	}
+	clips.aus[source] = aus
+	return aus
 }
 
 // clipFrames turns the clip into frames with PTS at 25 fps, looping as long as needed.
@@ -121,9 +128,12 @@ func publishLoop(t testing.TB, hub *stream.Hub, frame func(n int) *media.Frame) 
 	})
 }
 
-// h264Hub returns a hub fed with the test clip.
-func h264Hub(t testing.TB) *stream.Hub {
-	aus := testClip(t)
+// h264Hub returns a hub fed with the plain test clip.
+func h264Hub(t testing.TB) *stream.Hub { return clipHub(t, plainClip) }
+
+// clipHub returns a hub fed with a test clip at 25 fps.
+func clipHub(t testing.TB, source string) *stream.Hub {
+	aus := makeClip(t, source)
 	hub := stream.New(stream.Options{})
 	start := time.Now()
 	publishLoop(t, hub, func(n int) *media.Frame { return clipFrame(aus, n, start) })
