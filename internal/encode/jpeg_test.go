@@ -56,7 +56,7 @@ func noisyFrame(w, h int, seed uint64) *media.RawFrame {
 	f := media.NewRawFrame(w, h)
 	for y := range h {
 		for x := range w {
-			v := 40 + (x*120)/w + (y*60)/h + int(r.IntN(25)) - 12
+			v := 40 + (x*120)/w + (y*60)/h + r.IntN(13) - 6
 			f.Y[y*w+x] = byte(min(max(v, 0), 255))
 		}
 	}

@@ -49,6 +49,7 @@ func (c *Cache) serveImage(w http.ResponseWriter, r *http.Request, req Request) 
 	if r.Method == http.MethodHead {
 		return
 	}
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
 	_, _ = w.Write(img.JPEG) // a client that went away is not an error worth reporting
 }
 

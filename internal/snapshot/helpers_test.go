@@ -27,7 +27,7 @@ func noisyFrames(w, h, n int) []*media.RawFrame {
 		bx := (k * w / (n + 1)) % (w - w/8)
 		for y := range h {
 			for x := range w {
-				v := 30 + k*10 + (x*100)/w + (y*40)/h + r.IntN(21) - 10
+				v := 30 + k*10 + (x*100)/w + (y*40)/h + r.IntN(13) - 6
 				if x >= bx && x < bx+w/8 && y >= h/3 && y < h/3+h/8 {
 					v += 80
 				}

@@ -8,6 +8,7 @@ import (
 	"image"
 	"image/jpeg"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/freecam/freecam/internal/media"
 	"go.uber.org/goleak"
 )
 
@@ -402,5 +404,52 @@ func TestMJPEGFFmpegReadsStream(t *testing.T) {
 	}
 	if s := strings.TrimSpace(string(out)); s != "" {
 		t.Errorf("ffmpeg printed errors, want none:\n%s", s)
+	}
+}
+
+func TestMJPEGCloseAbortsBlockedWrite(t *testing.T) {
+	// Incompressible frames at quality 100 give JPEGs of about a megabyte, so a client that
+	// stops reading blocks the server's write after a few parts.
+	r := rand.New(rand.NewPCG(3, 4))
+	frames := make([]*media.RawFrame, 2)
+	for i := range frames {
+		f := media.NewRawFrame(1280, 720)
+		for j := range f.Y {
+			f.Y[j] = byte(r.Uint32())
+		}
+		for j := range f.Cb {
+			f.Cb[j], f.Cr[j] = byte(r.Uint32()), byte(r.Uint32())
+		}
+		frames[i] = f
+	}
+	var mb Mailbox
+	c := New(&mb, Options{WriteTimeout: time.Minute})
+	srv := newTestServer(t, c)
+	stop := producer(&mb, frames, 1, 5*time.Millisecond)
+	defer stop()
+	_, _, hangUp := openMJPEG(t, srv.URL+"/mjpeg?quality=100")
+	defer hangUp()
+
+	// The stream is stuck in a write once frames keep coming but no new encodes happen.
+	deadline := time.Now().Add(20 * time.Second)
+	for last, since := c.Stats().Encodes, time.Now(); time.Since(since) < 300*time.Millisecond; {
+		if time.Now().After(deadline) {
+			t.Fatal("the stream never blocked on the client that does not read")
+		}
+		time.Sleep(10 * time.Millisecond)
+		if n := c.Stats().Encodes; n != last {
+			last, since = n, time.Now()
+		}
+	}
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { done <- c.Close() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close waited for a blocked write (WriteTimeout is a minute)")
+	}
+	if got := time.Since(start); got > 5*time.Second {
+		t.Errorf("Close took %v with a blocked stream, want well under WriteTimeout", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -54,6 +55,35 @@ func (c *Cache) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 	}
 	rc := http.NewResponseController(w)
 
+	// A write blocked on a client that stopped reading must not hold Close up for WriteTimeout:
+	// when ctx ends (client gone, Close), the deadline moves to now. ended guards rc, which must
+	// not be touched after the handler returns.
+	var dmu sync.Mutex
+	ended := false
+	abort := context.AfterFunc(ctx, func() {
+		dmu.Lock()
+		defer dmu.Unlock()
+		if !ended {
+			ended = true
+			_ = rc.SetWriteDeadline(time.Now())
+		}
+	})
+	defer func() {
+		abort()
+		dmu.Lock()
+		ended = true
+		dmu.Unlock()
+	}()
+	armDeadline := func() bool {
+		dmu.Lock()
+		defer dmu.Unlock()
+		if ended {
+			return false
+		}
+		_ = rc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
+		return true
+	}
+
 	var interval time.Duration
 	if p.fps > 0 {
 		interval = time.Duration(float64(time.Second) / p.fps)
@@ -99,7 +129,9 @@ func (c *Cache) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 			part = img.Time.UTC().AppendFormat(part, time.RFC3339Nano)
 		}
 		part = append(part, "\r\n\r\n"...)
-		_ = rc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
+		if !armDeadline() {
+			return
+		}
 		if _, err := w.Write(part); err != nil {
 			return
 		}
