@@ -192,13 +192,15 @@ func (c *Cache) get(ctx context.Context, f *media.RawFrame, req Request) (*Image
 		return nil, ErrClosed
 	}
 	e := c.entryLocked(k)
-	if e.img != nil && e.img.FrameID >= f.ID {
+	// Frames are matched by ID, not "at least": a restarted pipeline must not serve an old
+	// picture because its IDs were higher.
+	if e.img != nil && e.img.FrameID == f.ID {
 		img := e.img
 		c.mu.Unlock()
 		c.hits.Add(1)
 		return img, nil
 	}
-	if cl := e.call; cl != nil && cl.id >= f.ID {
+	if cl := e.call; cl != nil && cl.id == f.ID {
 		c.mu.Unlock()
 		c.shared.Add(1)
 		select {
@@ -219,7 +221,7 @@ func (c *Cache) get(ctx context.Context, f *media.RawFrame, req Request) (*Image
 	if e.call == cl {
 		e.call = nil
 	}
-	if cl.err == nil && (e.img == nil || e.img.FrameID < cl.id) {
+	if cl.err == nil && (e.img == nil || e.img.FrameID < cl.id || c.mb.Latest() == f) {
 		e.img = cl.img
 	}
 	c.mu.Unlock()

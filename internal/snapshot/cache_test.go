@@ -178,3 +178,24 @@ func BenchmarkCacheMiss(b *testing.B) {
 		}
 	}
 }
+
+func TestCacheMatchesFrameIDExactly(t *testing.T) {
+	var mb Mailbox
+	frames := noisyFrames(160, 120, 2)
+	c := New(&mb, Options{})
+	defer c.Close()
+	ctx := context.Background()
+	mb.Put(withID(frames[0], 50))
+	if _, err := c.Get(ctx, Request{}); err != nil {
+		t.Fatal(err)
+	}
+	// A restarted pipeline counting from 1 again must not get frame 50's picture.
+	mb.Put(withID(frames[1], 1))
+	img, err := c.Get(ctx, Request{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img.FrameID != 1 {
+		t.Errorf("after the IDs restarted: got frame %d, want 1", img.FrameID)
+	}
+}

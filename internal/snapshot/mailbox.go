@@ -12,7 +12,8 @@ import (
 // goroutine-safe.
 //
 // Frames put here are shared, not copied: the producer must not write to a frame after Put (see
-// media.RawFrame).
+// media.RawFrame). Their IDs must be non-zero and strictly increasing over the Mailbox's life:
+// Next and the Cache tell frames apart by ID only.
 type Mailbox struct {
 	latest atomic.Pointer[media.RawFrame]
 

@@ -17,7 +17,7 @@ const mjpegBoundary = "freecamframe"
 // the rate; width, height and quality are as for Snapshot, and encodes are shared with it. A slow
 // client gets the newest frame each time it is ready and skips the rest; nothing queues up. The
 // stream ends when the client goes away, a write takes longer than Options.WriteTimeout, or the
-// Cache is closed.
+// Cache is closed. Before the first frame it answers 503 with Retry-After, like Snapshot.
 func (c *Cache) MJPEG() http.Handler {
 	return http.HandlerFunc(c.serveMJPEG)
 }
