@@ -82,7 +82,7 @@ func TestDistMatchesDefaults(t *testing.T) {
 	if got.String() != want.String() {
 		t.Errorf("dist config:\n%s\nwant the defaults:\n%s", got.String(), want.String())
 	}
-	for _, k := range []string{"SOURCE", "HTTP_LISTEN", "GOP_SECONDS", "PREROLL_SECONDS", "WATCHDOG_SECONDS", "SNAPSHOT_QUALITY", "LOG_LEVEL"} {
+	for _, k := range []string{"SOURCE", "HTTP_LISTEN", "RTSP_UDP_PORT", "GOP_SECONDS", "PREROLL_SECONDS", "WATCHDOG_SECONDS", "SNAPSHOT_QUALITY", "LOG_LEVEL"} {
 		e, ok := cfg.Docs[FreecamFile].Lookup(k)
 		if !ok {
 			t.Errorf("freecam.conf.dist does not set %s", k)
@@ -174,6 +174,7 @@ func TestErrors(t *testing.T) {
 		{FreecamFile, "GOP_SECONDS=0\n", `freecam.conf:1: GOP_SECONDS: must be greater than 0 and at most 60 seconds (got "0")`},
 		{FreecamFile, "PREROLL_SECONDS=-1\n", `freecam.conf:1: PREROLL_SECONDS: must be 0 or more and at most 60 seconds (got "-1")`},
 		{FreecamFile, "WATCHDOG_SECONDS=soon\n", `freecam.conf:1: WATCHDOG_SECONDS: must be a number of seconds (got "soon")`},
+		{FreecamFile, "\nRTSP_UDP_PORT=8001\n", `freecam.conf:2: RTSP_UDP_PORT: must be an even port (RTCP uses the next one) or 0 for TCP only (got 8001)`},
 		{FreecamFile, "SNAPSHOT_QUALITY=101\n", `freecam.conf:1: SNAPSHOT_QUALITY: must be between 1 and 100 (got "101")`},
 		{FreecamFile, "LOG_LEVEL=loud\n", `freecam.conf:1: LOG_LEVEL: must be debug, info, warn or error (got "loud")`},
 	}

@@ -16,6 +16,9 @@ type Freecam struct {
 	Source string
 	// HTTPListen is HTTP_LISTEN, host:port of the web server; default 127.0.0.1:8080.
 	HTTPListen string
+	// RTSPUDPPort is RTSP_UDP_PORT, the even UDP port for RTP (RTCP uses the next one) when a
+	// client asks for RTSP over UDP; default 8000, 0 turns UDP off (TCP only).
+	RTSPUDPPort int
 	// GOP is GOP_SECONDS, the time between keyframes; default 2 s.
 	GOP time.Duration
 	// Preroll is PREROLL_SECONDS, the video kept before a motion event; default 3 s, 0 = off.
@@ -34,6 +37,7 @@ func DefaultFreecam() Freecam {
 	return Freecam{
 		Source:          "synthetic",
 		HTTPListen:      "127.0.0.1:8080",
+		RTSPUDPPort:     8000,
 		GOP:             2 * time.Second,
 		Preroll:         3 * time.Second,
 		Watchdog:        5 * time.Second,
@@ -58,6 +62,11 @@ func (f *Freecam) decode(r *reader) {
 		} else {
 			f.HTTPListen = s
 		}
+	}
+	if r.int(&f.RTSPUDPPort, "RTSP_UDP_PORT", 0, 65534, ""); f.RTSPUDPPort%2 != 0 {
+		_, line, _ := r.str("RTSP_UDP_PORT")
+		r.fail(line, "RTSP_UDP_PORT", "must be an even port (RTCP uses the next one) or 0 for TCP only (got %d)", f.RTSPUDPPort)
+		f.RTSPUDPPort = DefaultFreecam().RTSPUDPPort
 	}
 	r.seconds(&f.GOP, "GOP_SECONDS", false, 60)
 	r.seconds(&f.Preroll, "PREROLL_SECONDS", true, 60)

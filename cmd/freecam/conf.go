@@ -1,0 +1,39 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/freecam/freecam/internal/conf"
+)
+
+// confCheckCmd loads the config directory without creating or changing anything and prints every
+// problem; the exit code is 1 when there are errors, 0 otherwise (warnings alone pass).
+func confCheckCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("freecam conf check", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configDir := fs.String("config", "./config", "config directory")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	_, warnings, err := conf.Load(*configDir)
+	for _, w := range warnings {
+		fmt.Fprintln(stdout, "warning:", w.String())
+	}
+	if err != nil {
+		var cerrs conf.Errors
+		if !errors.As(err, &cerrs) {
+			fmt.Fprintln(stderr, "error:", err)
+			return 1
+		}
+		for _, e := range cerrs {
+			fmt.Fprintln(stdout, "error:", e.String())
+		}
+		fmt.Fprintf(stdout, "%s: %d error(s), %d warning(s)\n", *configDir, len(cerrs), len(warnings))
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s: OK (%d warning(s))\n", *configDir, len(warnings))
+	return 0
+}

@@ -1,0 +1,53 @@
+// Command freecam is the whole camera in one binary: it reads the Dafang-style config directory,
+// captures or synthesises video, and serves it over RTSP, JPEG snapshots and MJPEG.
+//
+//	freecam [run] [--config DIR] [--data DIR] [--source SPEC]
+//	freecam conf check [--config DIR]
+//	freecam version
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `usage:
+  freecam [run] [--config DIR] [--data DIR] [--source SPEC]   start the camera (the default)
+  freecam conf check [--config DIR]                          check the config and print every problem
+  freecam version                                            print the version
+
+sources: synthetic | y4m:PATH | exec:COMMAND | v4l2:/dev/videoN
+`
+
+// Main runs one subcommand and returns the process exit code. It is main without os.Exit, so
+// tests can call it.
+func Main(args []string, stdout, stderr io.Writer) int {
+	cmd := "run"
+	if len(args) > 0 && (args[0] == "" || args[0][0] != '-') {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "run":
+		return runCmd(args, stderr)
+	case "conf":
+		if len(args) == 0 || args[0] != "check" {
+			fmt.Fprint(stderr, "freecam conf: want a subcommand: check\n\n"+usage)
+			return 2
+		}
+		return confCheckCmd(args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "freecam", version())
+		return 0
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "freecam: unknown command %q\n\n%s", cmd, usage)
+		return 2
+	}
+}

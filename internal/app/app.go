@@ -1,0 +1,223 @@
+// Package app is the only place that sees the whole camera: it loads the configuration, builds the
+// pipeline (source → OSD → encoder → stream hub → RTSP; raw frames → snapshots), starts the parts
+// in order and rolls back if one fails, stops them in reverse within a bound, and reloads the
+// configuration on request without ever giving up a working one for a broken one.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/freecam/freecam/internal/conf"
+)
+
+// Options configures an App. ConfigDir and DataDir default to ./config and ./data.
+type Options struct {
+	ConfigDir string
+	DataDir   string
+	Source    string // overrides freecam.conf SOURCE when set
+	LogLevel  string // overrides freecam.conf LOG_LEVEL when set
+	// Level, when set, is adjusted to the configured log level (the caller's handler uses it).
+	Level   *slog.LevelVar
+	Logger  *slog.Logger
+	Version string
+	// StopTimeout bounds a stop or a reload's stop. It defaults to 10 s.
+	StopTimeout time.Duration
+}
+
+// App is one running camera. Run it once; Reload and Addrs are safe from any goroutine while it runs.
+type App struct {
+	opts Options
+	log  *slog.Logger
+
+	mu      sync.Mutex // guards cfg and cur, and serialises Run's start/stop with Reload
+	cfg     *conf.Config
+	cur     *instance
+	running bool
+}
+
+// New returns an App. It does nothing until Run.
+func New(opts Options) *App {
+	if opts.ConfigDir == "" {
+		opts.ConfigDir = "./config"
+	}
+	if opts.DataDir == "" {
+		opts.DataDir = "./data"
+	}
+	if opts.StopTimeout <= 0 {
+		opts.StopTimeout = 10 * time.Second
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &App{opts: opts, log: log}
+}
+
+// ConfigError carries every problem of a configuration that could not be used.
+type ConfigError struct{ Problems []string }
+
+func (e *ConfigError) Error() string {
+	return "invalid configuration:\n  " + strings.Join(e.Problems, "\n  ")
+}
+
+// ConfigProblems lists the problems one per line, each naming file, line and key.
+func (e *ConfigError) ConfigProblems() []string { return e.Problems }
+
+// load creates missing config files from their defaults, then parses and validates everything.
+func (a *App) load() (*conf.Config, error) {
+	created, err := conf.EnsureFiles(a.opts.ConfigDir)
+	if err != nil {
+		return nil, fmt.Errorf("config dir %s: %w", a.opts.ConfigDir, err)
+	}
+	for _, f := range created {
+		a.log.Info("created config file from its default", "file", f)
+	}
+	cfg, warnings, err := conf.Load(a.opts.ConfigDir)
+	for _, w := range warnings {
+		a.log.Warn("config: " + w.String())
+	}
+	if err != nil {
+		var cerrs conf.Errors
+		if errors.As(err, &cerrs) {
+			p := make([]string, len(cerrs))
+			for i, e := range cerrs {
+				p[i] = e.String()
+			}
+			return nil, &ConfigError{Problems: p}
+		}
+		return nil, err
+	}
+	if a.opts.Source != "" {
+		cfg.Freecam.Source = a.opts.Source
+	}
+	if a.opts.LogLevel != "" {
+		if err := cfg.Freecam.LogLevel.UnmarshalText([]byte(a.opts.LogLevel)); err != nil {
+			return nil, &ConfigError{Problems: []string{fmt.Sprintf("--log-level: %v (want debug, info, warn or error)", err)}}
+		}
+	}
+	return cfg, nil
+}
+
+func (a *App) applyLogLevel(cfg *conf.Config) {
+	if a.opts.Level == nil {
+		return
+	}
+	a.opts.Level.Set(cfg.Freecam.LogLevel)
+}
+
+// Run starts the camera and blocks until ctx ends, then stops everything in reverse order within
+// Options.StopTimeout. It returns an error only when the camera could not start (a *ConfigError
+// for configuration problems) or did not stop cleanly.
+func (a *App) Run(ctx context.Context) error {
+	if err := os.MkdirAll(a.opts.DataDir, 0o755); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	cfg, err := a.load()
+	if err != nil {
+		return err
+	}
+	a.applyLogLevel(cfg)
+
+	a.mu.Lock()
+	inst, err := a.startInstance(ctx, cfg)
+	if err != nil {
+		a.mu.Unlock()
+		return err
+	}
+	a.cfg, a.cur, a.running = cfg, inst, true
+	a.mu.Unlock()
+	a.log.Info("freecam running", "version", a.opts.Version, "source", cfg.Freecam.Source,
+		"rtsp", inst.rtspURL(), "http", "http://"+inst.httpAddr())
+
+	<-ctx.Done()
+
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.running = false
+	stopCtx, cancel := context.WithTimeout(context.Background(), a.opts.StopTimeout)
+	defer cancel()
+	if err := a.cur.stop(stopCtx); err != nil {
+		return fmt.Errorf("stop: %w", err)
+	}
+	a.log.Info("freecam stopped")
+	return nil
+}
+
+// Reload re-reads the configuration. A configuration with errors is refused and the running one
+// stays. A change to the OSD alone is applied live; any other change restarts the video parts with
+// the new configuration, and if they fail to start the old configuration is started again.
+func (a *App) Reload() error {
+	cfg, err := a.load()
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.running {
+		return errors.New("not running")
+	}
+	a.applyLogLevel(cfg)
+	if onlyOSDChanged(a.cfg, cfg) {
+		a.cur.osd.SetOptions(osdOptions(cfg))
+		a.cfg = cfg
+		a.log.Info("config reloaded: OSD updated live")
+		return nil
+	}
+	stopCtx, cancel := context.WithTimeout(context.Background(), a.opts.StopTimeout)
+	defer cancel()
+	if err := a.cur.stop(stopCtx); err != nil {
+		a.log.Error("reload: stopping the old instance", "err", err)
+	}
+	inst, err := a.startInstance(context.Background(), cfg)
+	if err != nil {
+		a.log.Error("reload: the new configuration failed to start; going back to the old one", "err", err)
+		old, rerr := a.startInstance(context.Background(), a.cfg)
+		if rerr != nil {
+			return fmt.Errorf("reload failed (%w) and the old configuration failed to restart: %w", err, rerr)
+		}
+		a.cur = old
+		return fmt.Errorf("reload: %w", err)
+	}
+	a.cfg, a.cur = cfg, inst
+	a.log.Info("config reloaded", "rtsp", inst.rtspURL(), "http", "http://"+inst.httpAddr())
+	return nil
+}
+
+// Addrs returns the RTSP and HTTP listen addresses in use (with real ports when 0 was configured),
+// or empty strings when not running.
+func (a *App) Addrs() (rtsp, http string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.cur == nil || !a.running {
+		return "", ""
+	}
+	return a.cur.rtspAddr(), a.cur.httpAddr()
+}
+
+// Stats are the counters of the running camera, for tests and (later) metrics.
+type Stats struct {
+	SourceRestarts   uint64
+	WatchdogRestarts uint64
+	Pipeline         string
+}
+
+// Stats returns the counters, or zero values when not running.
+func (a *App) Stats() Stats {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.cur == nil {
+		return Stats{}
+	}
+	return Stats{
+		SourceRestarts:   a.cur.supervisor.restarts.Load(),
+		WatchdogRestarts: a.cur.supervisor.watchdogRestarts.Load(),
+		Pipeline:         a.cur.pipe.Stats().String(),
+	}
+}

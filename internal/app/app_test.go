@@ -1,0 +1,312 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image/jpeg"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// freePort returns a TCP port that was free a moment ago.
+func freePort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// freeUDPPair returns an even UDP port whose successor was free too a moment ago (RTP and RTCP).
+func freeUDPPair(t *testing.T) int {
+	t.Helper()
+	for range 100 {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := c.LocalAddr().(*net.UDPAddr).Port &^ 1
+		c.Close()
+		a, err1 := net.ListenPacket("udp", fmt.Sprintf(":%d", port))
+		b, err2 := net.ListenPacket("udp", fmt.Sprintf(":%d", port+1))
+		if a != nil {
+			a.Close()
+		}
+		if b != nil {
+			b.Close()
+		}
+		if err1 == nil && err2 == nil {
+			return port
+		}
+	}
+	t.Fatal("no free UDP port pair")
+	return 0
+}
+
+// writeConfig makes a config dir for a small, fast camera on free ports; extra lines are appended
+// to the named files.
+func writeConfig(t *testing.T, extra map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	files := map[string]string{
+		"rtspserver.conf": fmt.Sprintf("PORT=%d\nRTSPOPTS=\"-W320 -H240\"\nFRAMERATE_NUM=25\nFRAMERATE_DEN=1\nBITRATE=500\n", freePort(t)),
+		"freecam.conf":    fmt.Sprintf("SOURCE=synthetic\nHTTP_LISTEN=127.0.0.1:0\nGOP_SECONDS=1\nRTSP_UDP_PORT=%d\n", freeUDPPair(t)),
+		"osd.conf":        "ENABLE_OSD=true\n",
+	}
+	for name, text := range extra {
+		files[name] += text
+	}
+	for name, text := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// logBuffer collects log output safely from many goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+type running struct {
+	app    *App
+	cancel context.CancelFunc
+	done   chan error
+	logs   *logBuffer
+}
+
+func startApp(t *testing.T, configDir string, opts Options) *running {
+	t.Helper()
+	logs := &logBuffer{}
+	opts.ConfigDir = configDir
+	if opts.DataDir == "" {
+		opts.DataDir = t.TempDir()
+	}
+	opts.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a := New(opts)
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &running{app: a, cancel: cancel, done: make(chan error, 1), logs: logs}
+	go func() { r.done <- a.Run(ctx) }()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if rtsp, _ := a.Addrs(); rtsp != "" {
+			break
+		}
+		select {
+		case err := <-r.done:
+			t.Fatalf("Run returned before running: %v\nlogs:\n%s", err, logs)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the camera did not start in 20 s; logs:\n%s", logs)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Cleanup(func() { r.stop(t) })
+	return r
+}
+
+func (r *running) stop(t *testing.T) {
+	t.Helper()
+	r.cancel()
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Errorf("Run returned %v on stop, want nil", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Errorf("the camera did not stop in 15 s")
+	}
+	r.cancel = func() {}
+	r.done = make(chan error, 1)
+	r.done <- nil
+}
+
+func (r *running) rtspURL(t *testing.T) string {
+	rtspAddr, _ := r.app.Addrs()
+	_, port, _ := net.SplitHostPort(rtspAddr)
+	return "rtsp://127.0.0.1:" + port + "/unicast"
+}
+
+func (r *running) httpURL(path string) string {
+	_, httpAddr := r.app.Addrs()
+	return "http://" + httpAddr + path
+}
+
+func need(t *testing.T, bin string) {
+	t.Helper()
+	if _, err := exec.LookPath(bin); err != nil {
+		t.Skipf("%s is not installed (scripts/install-deps.sh test installs it)", bin)
+	}
+}
+
+// runPeer runs a real client with a deadline and returns its combined output.
+func runPeer(t *testing.T, timeout time.Duration, name string, args ...string) (string, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
+	return string(out), err
+}
+
+func TestCameraServesRTSPToFFmpegAndSnapshots(t *testing.T) {
+	need(t, "ffmpeg")
+	r := startApp(t, writeConfig(t, nil), Options{})
+
+	// Home Assistant's own command, over TCP and UDP: no error lines.
+	for _, transport := range []string{"tcp", "udp"} {
+		out, err := runPeer(t, 30*time.Second, "ffmpeg", "-v", "error", "-rtsp_transport", transport,
+			"-i", r.rtspURL(t), "-frames:v", "30", "-f", "null", "-")
+		if err != nil || strings.TrimSpace(out) != "" {
+			t.Errorf("ffmpeg over %s: err %v, output %q; want a clean decode\nlogs:\n%s", transport, err, out, r.logs)
+		}
+	}
+
+	resp, err := http.Get(r.httpURL("/cgi-bin/currentpic.cgi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("currentpic.cgi: got status %d (%s), want 200", resp.StatusCode, body)
+	}
+	img, err := jpeg.Decode(bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("currentpic.cgi: got an undecodable JPEG: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() != 320 || b.Dy() != 240 {
+		t.Errorf("currentpic.cgi: got %dx%d, want 320x240", b.Dx(), b.Dy())
+	}
+}
+
+func TestStopLeavesNoGoroutineBehind(t *testing.T) {
+	need(t, "ffmpeg")
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	r := startApp(t, writeConfig(t, nil), Options{})
+	// A reader is connected while we stop.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "ffmpeg", "-v", "error", "-rtsp_transport", "tcp", "-i", r.rtspURL(t), "-f", "null", "-")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); _ = cmd.Wait() }()
+	time.Sleep(time.Second) // let it play for a moment
+	r.stop(t)
+}
+
+func TestBadConfigAtStartNamesFileLineAndKey(t *testing.T) {
+	dir := writeConfig(t, map[string]string{"rtspserver.conf": "BITRATE=fast\n"})
+	a := New(Options{ConfigDir: dir, DataDir: t.TempDir()})
+	err := a.Run(context.Background())
+	var cerr *ConfigError
+	if !errors.As(err, &cerr) {
+		t.Fatalf("got %v, want a *ConfigError", err)
+	}
+	if !strings.Contains(err.Error(), "rtspserver.conf:6: BITRATE:") {
+		t.Errorf("got %q, want it to name rtspserver.conf:6: BITRATE:", err)
+	}
+}
+
+func TestReloadKeepsTheRunningConfigOnError(t *testing.T) {
+	need(t, "ffmpeg")
+	dir := writeConfig(t, nil)
+	r := startApp(t, dir, Options{})
+	before := r.rtspURL(t)
+
+	bad := filepath.Join(dir, "rtspserver.conf")
+	orig, _ := os.ReadFile(bad)
+	if err := os.WriteFile(bad, append(orig, "PORT=99999\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := r.app.Reload()
+	if err == nil || !strings.Contains(err.Error(), "PORT") {
+		t.Fatalf("got reload error %v, want one naming PORT", err)
+	}
+	if after := r.rtspURL(t); after != before {
+		t.Errorf("got RTSP at %s after a refused reload, want it unchanged at %s", after, before)
+	}
+	out, perr := runPeer(t, 30*time.Second, "ffmpeg", "-v", "error", "-rtsp_transport", "tcp", "-i", before, "-frames:v", "10", "-f", "null", "-")
+	if perr != nil || strings.TrimSpace(out) != "" {
+		t.Errorf("after a refused reload ffmpeg got err %v output %q, want the stream still playing", perr, out)
+	}
+
+	// A good change that needs a restart (a new port) is applied.
+	newPort := freePort(t)
+	if err := os.WriteFile(bad, append(orig, fmt.Sprintf("PORT=%d\n", newPort)...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.app.Reload(); err != nil {
+		t.Fatalf("reload with a valid new port: %v", err)
+	}
+	want := fmt.Sprintf("rtsp://127.0.0.1:%d/unicast", newPort)
+	if got := r.rtspURL(t); got != want {
+		t.Errorf("got RTSP at %s after reload, want %s", got, want)
+	}
+	out, perr = runPeer(t, 30*time.Second, "ffmpeg", "-v", "error", "-rtsp_transport", "tcp", "-i", want, "-frames:v", "10", "-f", "null", "-")
+	if perr != nil || strings.TrimSpace(out) != "" {
+		t.Errorf("after reload ffmpeg got err %v output %q, want the stream playing on the new port", perr, out)
+	}
+}
+
+func TestPortInUseFailsStartAndRollsBack(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	dir := writeConfig(t, map[string]string{"rtspserver.conf": fmt.Sprintf("PORT=%d\n", port)})
+	a := New(Options{ConfigDir: dir, DataDir: t.TempDir()})
+	err = a.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "rtsp") {
+		t.Fatalf("got %v, want a start error naming rtsp", err)
+	}
+}
+
+func TestWatchdogRestartsAStalledSource(t *testing.T) {
+	need(t, "sleep")
+	dir := writeConfig(t, map[string]string{"freecam.conf": "SOURCE='exec:sleep 600'\nWATCHDOG_SECONDS=1\n"})
+	r := startApp(t, dir, Options{})
+	deadline := time.Now().Add(10 * time.Second)
+	for r.app.Stats().WatchdogRestarts == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("got no watchdog restart in 10 s with a source that never delivers, want one\nlogs:\n%s", r.logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(r.logs.String(), "no frame from the source") {
+		t.Errorf("got no log line about the watchdog, want one")
+	}
+}

@@ -1,0 +1,39 @@
+package app
+
+import (
+	"log/slog"
+	"reflect"
+
+	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/osd"
+)
+
+var slogDiscard = slog.New(slog.DiscardHandler)
+
+// osdOptions maps osd.conf onto the renderer's options.
+func osdOptions(cfg *conf.Config) osd.Options {
+	o := cfg.OSD
+	return osd.Options{
+		Enabled:    o.Enabled,
+		Pattern:    o.Format,
+		Color:      osd.RGBA(o.Color.R, o.Color.G, o.Color.B, o.Color.A),
+		Size:       o.Size,
+		Space:      o.Spacing,
+		PosY:       o.PosY,
+		FixedWidth: o.FixedWidth,
+	}
+}
+
+// onlyOSDChanged reports whether new differs from old in osd.conf alone (or not at all), which
+// the running renderer can take live without restarting the video.
+func onlyOSDChanged(old, new *conf.Config) bool {
+	return reflect.DeepEqual(old.RTSP, new.RTSP) && reflect.DeepEqual(old.Freecam, new.Freecam)
+}
+
+// multicastDest is MULTICASTDEST as "ip:port", or "" when off.
+func multicastDest(cfg *conf.Config) string {
+	if !cfg.RTSP.Multicast.IsValid() {
+		return ""
+	}
+	return cfg.RTSP.Multicast.String()
+}

@@ -1,0 +1,164 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/media"
+	"github.com/freecam/freecam/internal/osd"
+	"github.com/freecam/freecam/internal/pipeline"
+	"github.com/freecam/freecam/internal/rtsp"
+	"github.com/freecam/freecam/internal/snapshot"
+	"github.com/freecam/freecam/internal/stream"
+)
+
+// instance is the set of parts built from one configuration. A reload builds a new one.
+type instance struct {
+	cfg        *conf.Config
+	hub        *stream.Hub
+	pipe       *pipeline.Pipeline
+	osd        *osd.Renderer
+	mailbox    *snapshot.Mailbox
+	snapshots  *snapshot.Cache
+	rtsp       *rtsp.Server
+	http       *http.Server
+	httpLn     net.Listener
+	supervisor *sourceSupervisor
+	started    []component
+	stopFn     func(ctx context.Context) error
+}
+
+// startInstance builds every part from cfg and starts them in order: outputs first (encoder, HTTP,
+// RTSP), the source last, so that a port already in use stops the start before any capture begins.
+func (a *App) startInstance(ctx context.Context, cfg *conf.Config) (*instance, error) {
+	log := a.log
+	inst := &instance{cfg: cfg}
+
+	src, err := openSource(cfg, log.With("component", "source"))
+	if err != nil {
+		return nil, &ConfigError{Problems: []string{err.Error()}}
+	}
+	codec := media.CodecH264
+	if cfg.RTSP.Codec == conf.CodecMJPG {
+		codec = media.CodecMJPEG
+	}
+	newEncoder, encErr := encoderFactory(cfg, codec)
+	if encErr != nil {
+		if srcFmt := src.Format(); srcFmt.Encoded == 0 && knownRaw(cfg.Freecam.Source) {
+			return nil, fmt.Errorf("source %q delivers raw pictures, but %w", cfg.Freecam.Source, encErr)
+		}
+		log.Warn("no software H.264 encoder in this build: only sources that deliver H.264 can stream", "err", encErr)
+	}
+
+	fps := media.VideoFormat{FPSNum: cfg.RTSP.FramerateNum, FPSDen: cfg.RTSP.FramerateDen}
+	var pipe *pipeline.Pipeline
+	inst.hub = stream.New(stream.Options{
+		Preroll:         cfg.Freecam.Preroll,
+		KeyframeWait:    max(fps.FrameInterval()*3, 200*time.Millisecond),
+		RequestKeyframe: func() { pipe.RequestKeyframe() },
+	})
+	inst.osd = osd.New(osdOptions(cfg))
+	inst.mailbox = &snapshot.Mailbox{}
+	inst.snapshots = snapshot.New(inst.mailbox, snapshot.Options{Quality: cfg.Freecam.SnapshotQuality})
+	pipe = pipeline.New(pipeline.Options{
+		NewEncoder: newEncoder,
+		Overlay:    inst.osd,
+		Snapshots:  inst.mailbox,
+		Publish:    inst.hub.Publish,
+		Logger:     log.With("component", "pipeline"),
+	})
+	inst.pipe = pipe
+	inst.supervisor = &sourceSupervisor{
+		src:       src,
+		sink:      pipe,
+		lastFrame: pipe.LastFrame,
+		watchdog:  cfg.Freecam.Watchdog,
+		log:       log.With("component", "source"),
+	}
+
+	inst.rtsp, err = rtsp.New(rtsp.Options{
+		Hub:           inst.hub,
+		Codec:         codec,
+		Address:       fmt.Sprintf(":%d", cfg.RTSP.Port),
+		UDPRTPPort:    cfg.Freecam.RTSPUDPPort,
+		UDPRTCPPort:   cfg.Freecam.RTSPUDPPort + 1,
+		DisableUDP:    cfg.Freecam.RTSPUDPPort == 0,
+		MulticastDest: multicastDest(cfg),
+		Username:      cfg.RTSP.Username,
+		Password:      string(cfg.RTSP.Password),
+		Logger:        log,
+	})
+	if err != nil {
+		return nil, &ConfigError{Problems: []string{err.Error()}}
+	}
+
+	comps := []component{
+		goroutine("encoder", pipe.Run, log),
+		{name: "http", start: inst.startHTTP, stop: inst.stopHTTP},
+		{name: "rtsp", start: func(context.Context) error { return inst.rtsp.Start() },
+			stop: func(context.Context) error { inst.rtsp.Close(); return nil }},
+		goroutine("source", inst.supervisor.run, log),
+		{name: "snapshot cache", start: func(context.Context) error { return nil },
+			stop: func(context.Context) error { return inst.snapshots.Close() }},
+	}
+	started, err := startAll(ctx, log, comps)
+	if err != nil {
+		return nil, err
+	}
+	inst.started = started
+	return inst, nil
+}
+
+func (inst *instance) stop(ctx context.Context) error {
+	return stopAll(ctx, slogDiscard, inst.started)
+}
+
+func (inst *instance) startHTTP(context.Context) error {
+	ln, err := net.Listen("tcp", inst.cfg.Freecam.HTTPListen)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", inst.cfg.Freecam.HTTPListen, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /cgi-bin/currentpic.cgi", inst.snapshots.CurrentPic())
+	mux.Handle("GET /snapshot.jpg", inst.snapshots.Snapshot())
+	mux.Handle("GET /mjpeg", inst.snapshots.MJPEG())
+	inst.httpLn = ln
+	inst.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = inst.http.Serve(ln) }()
+	return nil
+}
+
+func (inst *instance) stopHTTP(ctx context.Context) error {
+	// MJPEG clients stream forever: give requests a moment, then cut the rest.
+	shutCtx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	err := inst.http.Shutdown(shutCtx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		return inst.http.Close()
+	}
+	return err
+}
+
+func (inst *instance) httpAddr() string {
+	if inst.httpLn == nil {
+		return ""
+	}
+	return inst.httpLn.Addr().String()
+}
+
+func (inst *instance) rtspAddr() string {
+	if a := inst.rtsp.Addr(); a != nil {
+		return a.String()
+	}
+	return ""
+}
+
+func (inst *instance) rtspURL() string {
+	_, port, _ := net.SplitHostPort(inst.rtspAddr())
+	return "rtsp://localhost:" + port + "/unicast"
+}
