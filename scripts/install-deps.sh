@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what freecam needs on a Debian machine, and nothing that is already there.
+#   scripts/install-deps.sh run    gcc and libturbojpeg (the cgo build: x264 is compiled from source)
+#   scripts/install-deps.sh test   + the real peers the tests talk to: ffmpeg, GStreamer, qemu-user
+set -euo pipefail
+
+what=${1:-run}
+pkgs=(gcc libc6-dev libturbojpeg0-dev pkg-config)
+if [ "$what" = test ]; then
+  pkgs+=(ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+         gstreamer1.0-plugins-bad gstreamer1.0-libav qemu-user-static strace procps)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
+  sudo=sudo
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
