@@ -310,3 +310,46 @@ func TestWatchdogRestartsAStalledSource(t *testing.T) {
 		t.Errorf("got no log line about the watchdog, want one")
 	}
 }
+
+func ffprobeStream(t *testing.T, url string) (string, error) {
+	t.Helper()
+	out, err := runPeer(t, 30*time.Second, "ffprobe", "-v", "error", "-rtsp_transport", "tcp",
+		"-select_streams", "v:0", "-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", url)
+	return strings.TrimSpace(out), err
+}
+
+func TestCodecMJPGServesMJPEGOverRTSP(t *testing.T) {
+	need(t, "ffprobe")
+	r := startApp(t, writeConfig(t, map[string]string{"rtspserver.conf": "CODEC=MJPG\n"}), Options{})
+	got, err := ffprobeStream(t, r.rtspURL(t))
+	if err != nil || got != "mjpeg,320,240" {
+		t.Fatalf("ffprobe: got %q (err %v), want mjpeg,320,240\nlogs:\n%s", got, err, r.logs)
+	}
+	out, err := runPeer(t, 30*time.Second, "ffmpeg", "-v", "error", "-rtsp_transport", "tcp", "-i", r.rtspURL(t), "-frames:v", "10", "-f", "null", "-")
+	if err != nil || strings.TrimSpace(out) != "" {
+		t.Errorf("ffmpeg decoding MJPEG over RTSP: err %v output %q, want a clean decode", err, out)
+	}
+}
+
+func TestRTSPAccountFromRtspserverConf(t *testing.T) {
+	need(t, "ffprobe")
+	r := startApp(t, writeConfig(t, map[string]string{"rtspserver.conf": "USERNAME=viewer\nUSERPASSWORD='s3cret pass'\n"}), Options{})
+	plain := r.rtspURL(t)
+	withUser := func(user, pass string) string {
+		return strings.Replace(plain, "rtsp://", "rtsp://"+user+":"+pass+"@", 1)
+	}
+	if got, err := ffprobeStream(t, withUser("viewer", "s3cret%20pass")); err != nil || got != "h264,320,240" {
+		t.Errorf("right password: got %q (err %v), want h264,320,240", got, err)
+	}
+	for name, url := range map[string]string{"wrong password": withUser("viewer", "nope"), "no credentials": plain} {
+		got, err := ffprobeStream(t, url)
+		if err == nil {
+			t.Errorf("%s: got %q and success, want refusal", name, got)
+		} else if !strings.Contains(got, "401") {
+			t.Errorf("%s: got %q, want a 401 Unauthorized", name, got)
+		}
+	}
+	if strings.Contains(r.logs.String(), "s3cret") {
+		t.Errorf("got the RTSP password in the log, want it never logged")
+	}
+}
