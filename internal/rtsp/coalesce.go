@@ -4,6 +4,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // gortsplib v5 writes every interleaved RTP packet with its own Write call on the session's
@@ -30,6 +31,9 @@ type coalescingConn struct {
 	buf        []byte
 	rtpChannel [256]bool // interleaved channels that carry RTP (from SETUP responses)
 	err        error     // first write error; later writes fail with it
+	// afterWrite is closed after the next Write that is not held (an RTSP response): a TCP
+	// session's feeder waits on it so no RTP leaves before the PLAY response.
+	afterWrite chan struct{}
 
 	writes  atomic.Uint64 // Write calls on the underlying conn
 	packets atomic.Uint64 // RTP packets passed through the buffer
@@ -54,10 +58,17 @@ func (c *coalescingConn) addRTPChannel(ch int) {
 func (c *coalescingConn) Write(p []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	marker, isRTP := c.rtpFrame(p)
+	if !isRTP && c.afterWrite != nil {
+		defer func() {
+			close(c.afterWrite)
+			c.afterWrite = nil
+		}()
+	}
 	if c.err != nil {
 		return 0, c.err
 	}
-	if marker, ok := c.rtpFrame(p); ok {
+	if isRTP {
 		c.buf = append(c.buf, p...)
 		c.packets.Add(1)
 		if marker || len(c.buf) >= c.max {
@@ -76,6 +87,43 @@ func (c *coalescingConn) Write(p []byte) (int, error) {
 		c.err = err
 	}
 	return n, err
+}
+
+// notifyAfterNextWrite returns a channel that is closed once the next Write that is not an
+// RTP packet (whatever its outcome) has returned. gortsplib writes the response to a request
+// right after OnResponse, on the connection goroutine, so called from OnResponse it signals that
+// the response is out.
+func (c *coalescingConn) notifyAfterNextWrite() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.afterWrite == nil {
+		c.afterWrite = make(chan struct{})
+	}
+	return c.afterWrite
+}
+
+// writeFrames writes p, complete interleaved frames (packets of them RTP), with one Write after
+// whatever is held, under the same mutex as gortsplib's writes, with a deadline of timeout.
+func (c *coalescingConn) writeFrames(p []byte, packets int, timeout time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return c.err
+	}
+	if err := c.flushLocked(); err != nil {
+		return err
+	}
+	if err := c.Conn.SetWriteDeadline(time.Now().Add(timeout)); err != nil {
+		c.err = err
+		return err
+	}
+	c.writes.Add(1)
+	c.packets.Add(uint64(packets))
+	if _, err := c.Conn.Write(p); err != nil {
+		c.err = err
+		return err
+	}
+	return nil
 }
 
 // Flush writes what is held. gortsplib never calls it; tests and Close paths may.

@@ -125,7 +125,10 @@ func (h *handler) OnSetup(ctx *gortsplib.ServerHandlerOnSetupCtx) (*base.Respons
 		}
 		sess.stream, sess.medi = st, medi
 	} else {
-		if err := h.s.newUnicastStream(sess); err != nil {
+		_, coalescing := ctx.Conn.NetConn().(*coalescingConn)
+		fast := ctx.Transport.Protocol == gortsplib.ProtocolTCP &&
+			ctx.Transport.Profile == headers.TransportProfileAVP && coalescing
+		if err := h.s.newUnicastStream(sess, fast); err != nil {
 			return status(base.StatusInternalServerError), nil, err
 		}
 	}
@@ -148,8 +151,10 @@ func (h *handler) OnSetup(ctx *gortsplib.ServerHandlerOnSetupCtx) (*base.Respons
 	return status(base.StatusOK), sess.stream, nil
 }
 
-// newUnicastStream gives sess its own ServerStream and feeder.
-func (s *Server) newUnicastStream(sess *session) error {
+// newUnicastStream gives sess its own ServerStream and feeder. With tcp, the feeder takes the
+// TCP fast path (see tcpsender.go); gortsplib still needs the stream for SETUP and PLAY, and its
+// SSRC, which the SETUP response announces, is the one the fast path sends.
+func (s *Server) newUnicastStream(sess *session, tcp bool) error {
 	forma := s.format()
 	medi := &description.Media{Type: description.MediaTypeVideo, Formats: []format.Format{forma}}
 	st := &gortsplib.ServerStream{Server: s.gs, Desc: &description.Session{Medias: []*description.Media{medi}}}
@@ -161,8 +166,19 @@ func (s *Server) newUnicastStream(sess *session) error {
 		st.Close()
 		return err
 	}
-	sess.stream, sess.medi = st, medi
-	sess.fd = &feeder{pk: pk, medi: medi, w: st, overflow: &sess.overflow}
+	fd := &feeder{pk: pk, medi: medi, w: st, overflow: &sess.overflow}
+	if tcp {
+		ssrc := st.Stats().Medias[medi].Formats[forma].LocalSSRC
+		fd.tcp, err = newTCPSender(s.packets, &s.frameBufs, ssrc, forma.PayloadType())
+		if err != nil {
+			st.Close()
+			return err
+		}
+		fd.tcp.timeout = s.opts.WriteTimeout
+		ss := sess.ss
+		fd.onWriteError = func(error) { ss.Close() }
+	}
+	sess.stream, sess.medi, sess.fd = st, medi, fd
 	return nil
 }
 
@@ -197,11 +213,15 @@ func (h *handler) OnResponse(sc *gortsplib.ServerConn, res *base.Response) {
 			if cc, ok := sc.NetConn().(*coalescingConn); ok {
 				cc.addRTPChannel(th.InterleavedIDs[0])
 			}
+			if sess := sessionOf(sc.Session()); sess != nil {
+				sess.setInterleaved(th.InterleavedIDs[0], th.InterleavedIDs[1])
+			}
 		}
 	}
 	if res.StatusCode == base.StatusOK {
 		if ss := sc.Session(); ss != nil && ss.State() == gortsplib.ServerSessionStatePlay {
 			if sess := sessionOf(ss); sess != nil {
+				sess.prepareTCPPlay(sc, res)
 				sess.startIfPending()
 			}
 		}

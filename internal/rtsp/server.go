@@ -38,6 +38,10 @@ type Server struct {
 	wg     sync.WaitGroup // feeder goroutines
 	mcast  *multicastGroup
 
+	// The TCP fast path's shared state: each frame's packets, made once, and output buffers.
+	packets   *packetCache
+	frameBufs sync.Pool // *[]byte
+
 	mu       sync.Mutex
 	started  bool
 	closed   bool
@@ -55,7 +59,9 @@ func New(opts Options) (*Server, error) {
 		opts:     o,
 		sessions: make(map[*gortsplib.ServerSession]*session),
 		conns:    make(map[*gortsplib.ServerConn]*coalescingConn),
+		packets:  newPacketCache(o.Codec),
 	}
+	s.frameBufs.New = func() any { return new([]byte) }
 	if o.MulticastDest != "" {
 		ip, port, _ := parseMulticastDest(o.MulticastDest) // validated above
 		s.mcast = &multicastGroup{s: s, ip: ip, port: port}

@@ -5,7 +5,9 @@ import (
 	"sync/atomic"
 
 	"github.com/bluenviron/gortsplib/v5"
+	"github.com/bluenviron/gortsplib/v5/pkg/base"
 	"github.com/bluenviron/gortsplib/v5/pkg/description"
+	"github.com/bluenviron/gortsplib/v5/pkg/headers"
 )
 
 // session is freecam's state for one RTSP session that has been SETUP. For unicast it owns a
@@ -84,4 +86,42 @@ func (sess *session) stopPlaying() {
 	}
 	sess.run.stop()
 	sess.run = nil
+}
+
+// setInterleaved records the interleaved channels of a TCP session from its SETUP response.
+func (sess *session) setInterleaved(rtp, rtcp int) {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	if sess.fd == nil || sess.fd.tcp == nil || sess.playing || rtp < 0 || rtp > 255 || rtcp < 0 || rtcp > 255 {
+		return
+	}
+	sess.fd.tcp.channel, sess.fd.tcp.rtcpChannel = uint8(rtp), uint8(rtcp)
+}
+
+// prepareTCPPlay readies the fast path of a TCP session whose PLAY response res is about to be
+// written on sc: the feeder will write on sc's connection once the response is out, and RTP-Info
+// announces the sequence number it continues with (gortsplib knows none, it sends no RTP here).
+// A connection that is not ours (an HTTP tunnel) falls back to gortsplib's path.
+func (sess *session) prepareTCPPlay(sc *gortsplib.ServerConn, res *base.Response) {
+	sess.mu.Lock()
+	defer sess.mu.Unlock()
+	if !sess.pendingPlay || sess.playing || sess.fd == nil || sess.fd.tcp == nil {
+		return
+	}
+	cc, ok := sc.NetConn().(*coalescingConn)
+	if !ok {
+		sess.fd.tcp = nil
+		return
+	}
+	sess.fd.tcp.conn = cc
+	sess.fd.ready = cc.notifyAfterNextWrite()
+	if v, ok := res.Header["RTP-Info"]; ok {
+		var info headers.RTPInfo
+		if info.Unmarshal(v) == nil && len(info) == 1 {
+			seq := sess.fd.tcp.seq
+			info[0].SequenceNumber = &seq
+			info[0].Timestamp = nil // the clock continues from the next frame's PTS
+			res.Header["RTP-Info"] = info.Marshal()
+		}
+	}
 }
