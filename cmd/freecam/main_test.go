@@ -4,16 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 func TestConfCheckReportsEveryProblemAndFails(t *testing.T) {
@@ -86,56 +86,7 @@ func buildBinary(t *testing.T, env ...string) string {
 	return out
 }
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// freeUDPPair returns an even UDP port whose successor was free too a moment ago (RTP and RTCP).
-func freeUDPPair(t *testing.T) int {
-	t.Helper()
-	for range 100 {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := c.LocalAddr().(*net.UDPAddr).Port &^ 1
-		c.Close()
-		a, err1 := net.ListenPacket("udp", fmt.Sprintf(":%d", port))
-		b, err2 := net.ListenPacket("udp", fmt.Sprintf(":%d", port+1))
-		if a != nil {
-			a.Close()
-		}
-		if b != nil {
-			b.Close()
-		}
-		if err1 == nil && err2 == nil {
-			return port
-		}
-	}
-	t.Fatal("no free UDP port pair")
-	return 0
-}
-
-// syncBuffer collects a process's output while it runs.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
-
-func waitForLog(t *testing.T, logs *syncBuffer, want string, timeout time.Duration) {
+func waitForLog(t *testing.T, logs *testutil.SyncBuffer, want string, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !strings.Contains(logs.String(), want) {
@@ -164,10 +115,10 @@ func TestBinaryHandlesSIGHUPAndStopsOnSIGTERM(t *testing.T) {
 	}
 	bin := buildBinary(t)
 	cfg := t.TempDir()
-	port := freePort(t)
+	port := testutil.FreePort(t)
 	os.WriteFile(filepath.Join(cfg, "rtspserver.conf"), []byte(fmt.Sprintf("PORT=%d\nRTSPOPTS=\"-W320 -H240\"\n", port)), 0o600)
-	os.WriteFile(filepath.Join(cfg, "freecam.conf"), []byte(fmt.Sprintf("HTTP_LISTEN=127.0.0.1:0\nRTSP_UDP_PORT=%d\n", freeUDPPair(t))), 0o600)
-	logs := &syncBuffer{}
+	os.WriteFile(filepath.Join(cfg, "freecam.conf"), []byte(fmt.Sprintf("HTTP_LISTEN=127.0.0.1:0\nRTSP_UDP_PORT=%d\n", testutil.FreeUDPPair(t))), 0o600)
+	logs := &testutil.SyncBuffer{}
 	cmd := exec.Command(bin, "--config", cfg, "--data", t.TempDir())
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {
@@ -227,13 +178,13 @@ func TestMipsleBinaryServesHardwareH264UnderQemu(t *testing.T) {
 		bin = buildBinary(t, "CGO_ENABLED=0", "GOOS=linux", "GOARCH=mipsle", "GOMIPS=softfloat")
 	}
 	cfg := t.TempDir()
-	port := freePort(t)
+	port := testutil.FreePort(t)
 	os.WriteFile(filepath.Join(cfg, "rtspserver.conf"), []byte(fmt.Sprintf("PORT=%d\n", port)), 0o600)
 	ffmpeg, _ := exec.LookPath("ffmpeg")
 	source := ffmpeg + " -hide_banner -loglevel error -re -f lavfi -i testsrc=size=320x240:rate=15 -c:v libx264 -preset ultrafast -tune zerolatency -g 15 -bf 0 -pix_fmt yuv420p -f h264 -"
 	os.WriteFile(filepath.Join(cfg, "freecam.conf"), []byte(fmt.Sprintf("HTTP_LISTEN=127.0.0.1:0\nRTSP_UDP_PORT=0\nSOURCE='exec:%s'\n", source)), 0o600)
 
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	cmd := exec.Command(qemu, bin, "run", "--config", cfg, "--data", t.TempDir())
 	cmd.Stdout, cmd.Stderr = logs, logs
 	if err := cmd.Start(); err != nil {

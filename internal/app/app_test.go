@@ -14,49 +14,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
-
-// freePort returns a TCP port that was free a moment ago.
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
-// freeUDPPair returns an even UDP port whose successor was free too a moment ago (RTP and RTCP).
-func freeUDPPair(t *testing.T) int {
-	t.Helper()
-	for range 100 {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		port := c.LocalAddr().(*net.UDPAddr).Port &^ 1
-		c.Close()
-		a, err1 := net.ListenPacket("udp", fmt.Sprintf(":%d", port))
-		b, err2 := net.ListenPacket("udp", fmt.Sprintf(":%d", port+1))
-		if a != nil {
-			a.Close()
-		}
-		if b != nil {
-			b.Close()
-		}
-		if err1 == nil && err2 == nil {
-			return port
-		}
-	}
-	t.Fatal("no free UDP port pair")
-	return 0
-}
 
 // writeConfig makes a config dir for a small, fast camera on free ports; extra lines are appended
 // to the named files.
@@ -64,8 +28,8 @@ func writeConfig(t *testing.T, extra map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
-		"rtspserver.conf": fmt.Sprintf("PORT=%d\nRTSPOPTS=\"-W320 -H240\"\nFRAMERATE_NUM=25\nFRAMERATE_DEN=1\nBITRATE=500\n", freePort(t)),
-		"freecam.conf":    fmt.Sprintf("SOURCE=synthetic\nHTTP_LISTEN=127.0.0.1:0\nGOP_SECONDS=1\nRTSP_UDP_PORT=%d\n", freeUDPPair(t)),
+		"rtspserver.conf": fmt.Sprintf("PORT=%d\nRTSPOPTS=\"-W320 -H240\"\nFRAMERATE_NUM=25\nFRAMERATE_DEN=1\nBITRATE=500\n", testutil.FreePort(t)),
+		"freecam.conf":    fmt.Sprintf("SOURCE=synthetic\nHTTP_LISTEN=127.0.0.1:0\nGOP_SECONDS=1\nRTSP_UDP_PORT=%d\n", testutil.FreeUDPPair(t)),
 		"osd.conf":        "ENABLE_OSD=true\n",
 	}
 	for name, text := range extra {
@@ -79,34 +43,16 @@ func writeConfig(t *testing.T, extra map[string]string) string {
 	return dir
 }
 
-// logBuffer collects log output safely from many goroutines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 type running struct {
 	app    *App
 	cancel context.CancelFunc
 	done   chan error
-	logs   *logBuffer
+	logs   *testutil.SyncBuffer
 }
 
 func startApp(t *testing.T, configDir string, opts Options) *running {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &testutil.SyncBuffer{}
 	opts.ConfigDir = configDir
 	if opts.DataDir == "" {
 		opts.DataDir = t.TempDir()
@@ -162,13 +108,6 @@ func (r *running) httpURL(path string) string {
 	return "http://" + httpAddr + path
 }
 
-func need(t *testing.T, bin string) {
-	t.Helper()
-	if _, err := exec.LookPath(bin); err != nil {
-		t.Skipf("%s is not installed (scripts/install-deps.sh test installs it)", bin)
-	}
-}
-
 // runPeer runs a real client with a deadline and returns its combined output.
 func runPeer(t *testing.T, timeout time.Duration, name string, args ...string) (string, error) {
 	t.Helper()
@@ -179,7 +118,7 @@ func runPeer(t *testing.T, timeout time.Duration, name string, args ...string) (
 }
 
 func TestCameraServesRTSPToFFmpegAndSnapshots(t *testing.T) {
-	need(t, "ffmpeg")
+	testutil.Need(t, "ffmpeg")
 	r := startApp(t, writeConfig(t, nil), Options{})
 
 	// Home Assistant's own command, over TCP and UDP: no error lines.
@@ -210,7 +149,7 @@ func TestCameraServesRTSPToFFmpegAndSnapshots(t *testing.T) {
 }
 
 func TestStopLeavesNoGoroutineBehind(t *testing.T) {
-	need(t, "ffmpeg")
+	testutil.Need(t, "ffmpeg")
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	r := startApp(t, writeConfig(t, nil), Options{})
 	// A reader is connected while we stop.
@@ -239,7 +178,7 @@ func TestBadConfigAtStartNamesFileLineAndKey(t *testing.T) {
 }
 
 func TestReloadKeepsTheRunningConfigOnError(t *testing.T) {
-	need(t, "ffmpeg")
+	testutil.Need(t, "ffmpeg")
 	dir := writeConfig(t, nil)
 	r := startApp(t, dir, Options{})
 	before := r.rtspURL(t)
@@ -262,7 +201,7 @@ func TestReloadKeepsTheRunningConfigOnError(t *testing.T) {
 	}
 
 	// A good change that needs a restart (a new port) is applied.
-	newPort := freePort(t)
+	newPort := testutil.FreePort(t)
 	if err := os.WriteFile(bad, append(orig, fmt.Sprintf("PORT=%d\n", newPort)...), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -296,7 +235,7 @@ func TestPortInUseFailsStartAndRollsBack(t *testing.T) {
 }
 
 func TestWatchdogRestartsAStalledSource(t *testing.T) {
-	need(t, "sleep")
+	testutil.Need(t, "sleep")
 	dir := writeConfig(t, map[string]string{"freecam.conf": "SOURCE='exec:sleep 600'\nWATCHDOG_SECONDS=1\n"})
 	r := startApp(t, dir, Options{})
 	deadline := time.Now().Add(10 * time.Second)
@@ -319,7 +258,7 @@ func ffprobeStream(t *testing.T, url string) (string, error) {
 }
 
 func TestCodecMJPGServesMJPEGOverRTSP(t *testing.T) {
-	need(t, "ffprobe")
+	testutil.Need(t, "ffprobe")
 	r := startApp(t, writeConfig(t, map[string]string{"rtspserver.conf": "CODEC=MJPG\n"}), Options{})
 	got, err := ffprobeStream(t, r.rtspURL(t))
 	if err != nil || got != "mjpeg,320,240" {
@@ -332,7 +271,7 @@ func TestCodecMJPGServesMJPEGOverRTSP(t *testing.T) {
 }
 
 func TestRTSPAccountFromRtspserverConf(t *testing.T) {
-	need(t, "ffprobe")
+	testutil.Need(t, "ffprobe")
 	r := startApp(t, writeConfig(t, map[string]string{"rtspserver.conf": "USERNAME=viewer\nUSERPASSWORD='s3cret pass'\n"}), Options{})
 	plain := r.rtspURL(t)
 	withUser := func(user, pass string) string {

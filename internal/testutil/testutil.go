@@ -1,0 +1,79 @@
+// Package testutil holds helpers shared by freecam's end-to-end tests: free loopback ports, a log
+// buffer safe for concurrent writers, and skipping when a real peer (ffmpeg, qemu) is missing.
+// Only tests import it.
+package testutil
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os/exec"
+	"sync"
+	"testing"
+)
+
+// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+func FreePort(t testing.TB) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// FreeUDPPair returns an even UDP port whose successor was free too a moment ago: an RTP/RTCP pair.
+func FreeUDPPair(t testing.TB) int {
+	t.Helper()
+	for range 100 {
+		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		port := c.LocalAddr().(*net.UDPAddr).Port &^ 1
+		c.Close()
+		a, err1 := net.ListenPacket("udp", fmt.Sprintf(":%d", port))
+		b, err2 := net.ListenPacket("udp", fmt.Sprintf(":%d", port+1))
+		if a != nil {
+			a.Close()
+		}
+		if b != nil {
+			b.Close()
+		}
+		if err1 == nil && err2 == nil {
+			return port
+		}
+	}
+	t.Fatal("no free UDP port pair")
+	return 0
+}
+
+// Need skips the test when a program the test talks to is not installed.
+func Need(t testing.TB, programs ...string) {
+	t.Helper()
+	for _, p := range programs {
+		if _, err := exec.LookPath(p); err != nil {
+			t.Skipf("%s is not installed (scripts/install-deps.sh test installs it)", p)
+		}
+	}
+}
+
+// SyncBuffer is a bytes.Buffer that many goroutines (a logger, a child process) may write to while
+// the test reads it.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
