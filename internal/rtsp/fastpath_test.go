@@ -456,8 +456,10 @@ func (l *pipeConnListener) dial() net.Conn {
 // addrConn gives a pipe TCP addresses, which gortsplib expects.
 type addrConn struct{ net.Conn }
 
-func (c *addrConn) RemoteAddr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000} }
-func (c *addrConn) LocalAddr() net.Addr  { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8554} }
+func (c *addrConn) RemoteAddr() net.Addr {
+	return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}
+}
+func (c *addrConn) LocalAddr() net.Addr { return &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8554} }
 
 // TestStalledTCPReaderEndsSession: a client that stops reading blocks the fast path's write until
 // WriteTimeout; the session then ends and frees its hub Reader.
