@@ -17,6 +17,9 @@ import (
 // message. A Write that is not exactly one RTP frame on a known channel (a response, RTCP, a
 // partial or multiple frames) first flushes what is held and is then written at once, so bytes
 // always leave in the order they were written.
+//
+// The TCP fast path does not go through Write: writeFrames takes the same mutex and writes a
+// whole frame's interleaved packets at once, so they never interleave with gortsplib's writes.
 
 const interleavedMagic = '$'
 

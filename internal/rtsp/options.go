@@ -52,12 +52,14 @@ type Options struct {
 	// (SPS/PPS for H.264, a first JPEG for MJPEG) before answering 503. It defaults to 5 s.
 	WaitParams time.Duration
 	// WriteQueueSize is the per-session queue of outbound packets inside gortsplib, a power of
-	// two. A new reader gets a whole GOP at once, so it must hold one. It defaults to 2048.
+	// two, for sessions gortsplib writes (UDP; TCP sessions are written directly). A new reader
+	// gets a whole GOP at once, so it must hold one. It defaults to 2048.
 	WriteQueueSize int
 	// MaxCoalesce bounds the bytes one connection holds back to write an access unit with one
 	// Write. It defaults to 1 MiB.
 	MaxCoalesce int
-	// WriteTimeout is the deadline of every network write. It defaults to 10 s.
+	// WriteTimeout is the deadline of every network write. A TCP reader that takes no data for
+	// that long loses its session. It defaults to 10 s.
 	WriteTimeout time.Duration
 	// IdleTimeout closes sessions without keepalives. It defaults to 60 s.
 	IdleTimeout time.Duration

@@ -2,11 +2,14 @@
 // rtsp://HOST:8554/unicast (and /multicast when MULTICASTDEST is set), with Basic/Digest
 // authentication.
 //
-// Every playing unicast session has its own gortsplib ServerStream, fed by its own hub Reader on
-// its own goroutine, with its own RTP sequence numbers and 90 kHz clock. A new reader therefore
-// starts at once on the hub's cached GOP, and a slow one skips to the next keyframe without a
-// gap in its sequence numbers. Connections are wrapped so that the RTP packets of one access unit
-// leave with one write() instead of one per packet.
+// Every playing unicast session is fed by its own hub Reader on its own goroutine, with its own
+// RTP sequence numbers and 90 kHz clock. A new reader therefore starts at once on the hub's cached
+// GOP, and a slow one skips to the next keyframe without a gap in its sequence numbers. Sessions
+// with RTP over the RTSP connection (TCP, what NVRs and Home Assistant use) take a fast path
+// (tcpsender.go): each frame is packetized once for all of them, and each writes its frame with
+// one write() straight into its connection. UDP sessions go through their own gortsplib
+// ServerStream, and connections are wrapped so that gortsplib's RTP packets of one access unit
+// also leave with one write() when it writes interleaved.
 //
 // The package does not encode, read configuration files or decide who may log in beyond the two
 // hooks in Options.

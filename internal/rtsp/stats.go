@@ -19,10 +19,12 @@ type ReaderStats struct {
 	Playing   bool
 	// Hub is the session's current (or last) hub Reader: delivered, dropped, resyncs. Multicast
 	// sessions share one Reader, which is not repeated here.
-	Hub       stream.ReaderStats
-	Frames    uint64 // access units sent
-	Packets   uint64 // RTP packets sent
-	Overflows uint64 // times the write queue was full and the session skipped to a keyframe
+	Hub     stream.ReaderStats
+	Frames  uint64 // access units sent
+	Packets uint64 // RTP packets sent
+	// Overflows counts the times gortsplib's write queue (UDP) was full and the session skipped
+	// to a keyframe. A slow TCP reader shows up in Hub instead: its Reader drops and resyncs.
+	Overflows uint64
 	Skipped   uint64 // frames not sent while waiting for a keyframe
 }
 
