@@ -3,6 +3,7 @@ module github.com/freecam/freecam
 go 1.26.8
 
 require (
+	github.com/abema/go-mp4 v1.7.1 // indirect
 	github.com/bluenviron/gortsplib/v5 v5.6.4 // indirect
 	github.com/bluenviron/mediacommon/v2 v2.9.3 // indirect
 	github.com/gen2brain/x264-go/x264c v0.0.0-20221204084822-82ee2951dea2 // indirect
