@@ -200,11 +200,12 @@ func (c *Controller) State() State {
 	return s
 }
 
-// SetNight switches to night (on) or day at once and suspends auto mode until SetAuto(true).
+// SetNight switches to night (on) or day at once (blocking for the IR cut's move, or until ctx
+// ends) and suspends auto mode until SetAuto(true).
 // cause goes into the event ("manual" when empty). The hardware is set even when the mode does
 // not change (it re-syncs an IR cut moved by hand); an event is published only on a change. It
 // returns the hardware errors, after switching every part it could.
-func (c *Controller) SetNight(on bool, cause string) error {
+func (c *Controller) SetNight(ctx context.Context, on bool, cause string) error {
 	if cause == "" {
 		cause = CauseManual
 	}
@@ -214,13 +215,13 @@ func (c *Controller) SetNight(on bool, cause string) error {
 	c.auto = false
 	c.resetLocked()
 	c.mu.Unlock()
-	return c.switchLocked(on, cause, true)
+	return c.switchLocked(ctx, on, cause, true)
 }
 
 // SetAuto turns auto mode on or off. Turning it on restarts the window, makes the next decision
 // ignore MinDwell and, with a picture-based sensor in night without a calibration, switches to
-// day first (see Controller). Auto mode acts only while Run runs.
-func (c *Controller) SetAuto(on bool) error {
+// day first (see Controller; ctx bounds that switch). Auto mode acts only while Run runs.
+func (c *Controller) SetAuto(ctx context.Context, on bool) error {
 	c.switchMu.Lock()
 	defer c.switchMu.Unlock()
 	c.mu.Lock()
@@ -233,7 +234,7 @@ func (c *Controller) SetAuto(on bool) error {
 	toDay := on && !was && c.night && c.opts.SensorSeesPicture && c.opts.LeaveNightAt == 0 && c.leaveAt == 0
 	c.mu.Unlock()
 	if toDay {
-		return c.switchLocked(false, CauseAuto, false)
+		return c.switchLocked(ctx, false, CauseAuto, false)
 	}
 	return nil
 }
@@ -258,8 +259,8 @@ func (c *Controller) Run(ctx context.Context) error {
 	c.resetLocked()
 	c.mu.Unlock()
 	if auto && night && c.opts.SensorSeesPicture && c.opts.LeaveNightAt == 0 {
-		c.switchLocked(false, CauseAuto, false)
-	} else if err := c.apply(night); err != nil {
+		c.switchLocked(ctx, false, CauseAuto, false)
+	} else if err := c.apply(ctx, night); err != nil {
 		c.opts.Log.Warn("night: set hardware", "night", night, "err", err)
 	}
 	c.switchMu.Unlock()
@@ -267,7 +268,7 @@ func (c *Controller) Run(ctx context.Context) error {
 	tick := time.NewTicker(c.opts.Interval)
 	defer tick.Stop()
 	for {
-		c.sample()
+		c.sample(ctx)
 		select {
 		case <-ctx.Done():
 			return nil
@@ -277,8 +278,11 @@ func (c *Controller) Run(ctx context.Context) error {
 }
 
 // sample takes one sample and, in auto mode, decides.
-func (c *Controller) sample() {
-	level, err := c.read()
+func (c *Controller) sample(ctx context.Context) {
+	if ctx.Err() != nil {
+		return
+	}
+	level, err := c.read(ctx)
 	now := time.Now()
 
 	c.switchMu.Lock()
@@ -349,7 +353,7 @@ func (c *Controller) sample() {
 	}
 	c.fresh = false
 	c.mu.Unlock()
-	c.switchLocked(want, CauseAuto, false)
+	c.switchLocked(ctx, want, CauseAuto, false)
 }
 
 // leaveAtLocked is the day threshold while in night.
@@ -364,10 +368,10 @@ func (c *Controller) leaveAtLocked() float64 {
 }
 
 // read averages Reads sensor reads.
-func (c *Controller) read() (float64, error) {
+func (c *Controller) read(ctx context.Context) (float64, error) {
 	var sum float64
 	for range c.opts.Reads {
-		v, err := c.opts.Sensor.Light()
+		v, err := c.opts.Sensor.Light(ctx)
 		if err != nil {
 			return 0, fmt.Errorf("night: read light level: %w", err)
 		}
@@ -384,8 +388,8 @@ func (c *Controller) resetLocked() {
 
 // switchLocked sets the hardware and the state, and publishes on a change. The caller holds
 // switchMu, not mu.
-func (c *Controller) switchLocked(night bool, cause string, manual bool) error {
-	err := c.apply(night)
+func (c *Controller) switchLocked(ctx context.Context, night bool, cause string, manual bool) error {
+	err := c.apply(ctx, night)
 	now := time.Now()
 	c.mu.Lock()
 	changed := c.night != night
@@ -415,10 +419,10 @@ func (c *Controller) switchLocked(night bool, cause string, manual bool) error {
 
 // apply drives the hardware: night = IR cut away, IR LED on (unless IRLEDOff), night look; day
 // the reverse. It sets every part and joins the errors.
-func (c *Controller) apply(night bool) error {
+func (c *Controller) apply(ctx context.Context, night bool) error {
 	var errs []error
 	if c.opts.IRCut != nil {
-		if err := c.opts.IRCut.SetDay(!night); err != nil {
+		if err := c.opts.IRCut.SetDay(ctx, !night); err != nil {
 			errs = append(errs, fmt.Errorf("ir cut: %w", err))
 		}
 	}

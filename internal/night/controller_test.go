@@ -23,7 +23,7 @@ type fakeHW struct {
 	ledErr error
 }
 
-func (h *fakeHW) SetDay(day bool) error {
+func (h *fakeHW) SetDay(_ context.Context, day bool) error {
 	h.mu.Lock()
 	h.day = day
 	h.cuts++
@@ -45,7 +45,7 @@ func (h *fakeHW) get() (day, led, look bool) {
 
 // script is a light level that depends on the (fake) time since start.
 func script(start time.Time, level func(t time.Duration) int) LightSensor {
-	return LightFunc(func() (int, error) { return level(time.Since(start)), nil })
+	return LightFunc(func(context.Context) (int, error) { return level(time.Since(start)), nil })
 }
 
 // rig runs a controller inside a synctest bubble and collects its events.
@@ -284,7 +284,7 @@ func TestManualOverrideAndReturnToAuto(t *testing.T) {
 		r.run()
 		time.Sleep(50 * time.Second)
 		synctest.Wait()
-		if err := r.c.SetNight(true, "mqtt"); err != nil {
+		if err := r.c.SetNight(t.Context(), true, "mqtt"); err != nil {
 			t.Fatal(err)
 		}
 		st := r.c.State()
@@ -299,7 +299,7 @@ func TestManualOverrideAndReturnToAuto(t *testing.T) {
 		if !r.c.State().Night {
 			t.Fatalf("got day while in manual night, want night until auto returns")
 		}
-		if err := r.c.SetAuto(true); err != nil {
+		if err := r.c.SetAuto(t.Context(), true); err != nil {
 			t.Fatal(err)
 		}
 		resumed := time.Now()
@@ -323,13 +323,13 @@ func TestManualOverrideAndReturnToAuto(t *testing.T) {
 
 func TestManualSwitchWithoutRun(t *testing.T) {
 	r := newRig(t, Options{Manual: true}, nil)
-	if err := r.c.SetNight(true, ""); err != nil {
+	if err := r.c.SetNight(t.Context(), true, ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.c.SetNight(true, ""); err != nil { // no change: hardware again, no event
+	if err := r.c.SetNight(t.Context(), true, ""); err != nil { // no change: hardware again, no event
 		t.Fatal(err)
 	}
-	if err := r.c.SetNight(false, ""); err != nil {
+	if err := r.c.SetNight(t.Context(), false, ""); err != nil {
 		t.Fatal(err)
 	}
 	evs := r.events()
@@ -347,7 +347,7 @@ func TestManualSwitchWithoutRun(t *testing.T) {
 func TestHardwareErrorsAreReturnedAfterSwitchingTheRest(t *testing.T) {
 	r := newRig(t, Options{}, nil)
 	r.hw.ledErr = errors.New("gpio49: permission denied")
-	err := r.c.SetNight(true, "")
+	err := r.c.SetNight(t.Context(), true, "")
 	if err == nil || !errors.Is(err, r.hw.ledErr) {
 		t.Errorf("got %v, want the IR LED error", err)
 	}
@@ -359,7 +359,7 @@ func TestHardwareErrorsAreReturnedAfterSwitchingTheRest(t *testing.T) {
 func TestSensorFailuresAreCountedAndDecideNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		r := newRig(t, Options{}, nil)
-		r.c.opts.Sensor = LightFunc(func() (int, error) { return 0, errors.New("adc gone") })
+		r.c.opts.Sensor = LightFunc(func(context.Context) (int, error) { return 0, errors.New("adc gone") })
 		r.run()
 		time.Sleep(95 * time.Second)
 		synctest.Wait()

@@ -26,7 +26,7 @@ func TestQuietSuppressesForExactlyTheDelay(t *testing.T) {
 		if q.Suppressed(t0) {
 			t.Errorf("got suppressed before any switch, want not")
 		}
-		if err := c.SetNight(true, ""); err != nil {
+		if err := c.SetNight(t.Context(), true, ""); err != nil {
 			t.Fatal(err)
 		}
 		bus.Publish(event.Event{Kind: event.MotionStart}) // other kinds do not count
@@ -47,7 +47,7 @@ func TestQuietSuppressesForExactlyTheDelay(t *testing.T) {
 			}
 		}
 		time.Sleep(time.Minute)
-		if err := c.SetNight(false, ""); err != nil { // the next switch starts a new delay
+		if err := c.SetNight(t.Context(), false, ""); err != nil { // the next switch starts a new delay
 			t.Fatal(err)
 		}
 		synctest.Wait()

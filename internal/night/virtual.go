@@ -1,6 +1,7 @@
 package night
 
 import (
+	"context"
 	"errors"
 
 	"github.com/freecam/freecam/internal/media"
@@ -29,7 +30,7 @@ type Virtual struct {
 }
 
 // Light returns the mean luma of the latest frame.
-func (v *Virtual) Light() (int, error) {
+func (v *Virtual) Light(context.Context) (int, error) {
 	f := v.Frames.Latest()
 	if f == nil {
 		return 0, ErrNoPicture

@@ -45,7 +45,7 @@ func TestLumaIsTheMeanOfTheSubsample(t *testing.T) {
 	if got, want := Luma(f, 8), (31*200+16)/32; got != want {
 		t.Errorf("got %d, want %d", got, want)
 	}
-	if _, err := (&Virtual{Frames: frameFunc(func() *media.RawFrame { return nil })}).Light(); err != ErrNoPicture {
+	if _, err := (&Virtual{Frames: frameFunc(func() *media.RawFrame { return nil })}).Light(t.Context()); err != ErrNoPicture {
 		t.Errorf("got %v before the first picture, want ErrNoPicture", err)
 	}
 }
@@ -179,7 +179,7 @@ func BenchmarkVirtualLevel720p(b *testing.B) {
 	v := &Virtual{Frames: frameFunc(func() *media.RawFrame { return f })}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := v.Light(); err != nil {
+		if _, err := v.Light(b.Context()); err != nil {
 			b.Fatal(err)
 		}
 	}
