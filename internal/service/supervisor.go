@@ -24,6 +24,10 @@ type Options struct {
 	// MaxFastCrashes fast crashes in a row make the service Failed, with the last error and no
 	// more restarts until the next Start. Default 5.
 	MaxFastCrashes int
+	// StopOnNil: run returning nil before Stop means its work is done (a timelapse whose duration
+	// has passed): the service becomes Stopped and is not restarted. By default such a return
+	// is a crash (ErrReturnedEarly).
+	StopOnNil bool
 	// Log receives one line per crash and per give-up. Default: discard.
 	Log *slog.Logger
 }
@@ -68,9 +72,9 @@ var (
 
 // Supervised makes a Service from run, which must block until ctx ends (then return anything) or
 // the service fails (then return the error). Start runs it in a goroutine; when it returns an
-// error, returns nil early, or panics, it is restarted after a backoff delay (state Backoff), and
-// after opts.MaxFastCrashes fast crashes in a row the service is Failed. Stop cancels ctx and
-// waits for run to return. Nothing starts before Start.
+// error, returns nil early (unless opts.StopOnNil), or panics, it is restarted after a backoff
+// delay (state Backoff), and after opts.MaxFastCrashes fast crashes in a row the service is
+// Failed. Stop cancels ctx and waits for run to return. Nothing starts before Start.
 func Supervised(name string, run func(ctx context.Context) error, opts Options) *Supervisor {
 	opts.defaults()
 	opts.Log = opts.Log.With("service", name)
@@ -170,6 +174,11 @@ func (s *Supervisor) loop(ctx context.Context, done chan struct{}) {
 		err := s.call(ctx)
 		ran := time.Since(started)
 		if ctx.Err() != nil {
+			s.set(Stopped, nil)
+			return
+		}
+		if err == nil && s.opts.StopOnNil {
+			s.opts.Log.Info("service finished")
 			s.set(Stopped, nil)
 			return
 		}

@@ -269,3 +269,35 @@ func TestStopHonoursItsContext(t *testing.T) {
 		}
 	})
 }
+
+func TestStopOnNilEndsAFinishedService(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var a attempts
+		s := Supervised("timelapse", func(ctx context.Context) error {
+			a.add()
+			time.Sleep(2 * time.Hour) // TIMELAPSE_DURATION
+			return nil
+		}, Options{StopOnNil: true})
+		stopped := make(chan struct{})
+		var once sync.Once
+		s.Notify(func(st Status) {
+			if st.State == Stopped {
+				once.Do(func() { close(stopped) })
+			}
+		})
+		s.Start(t.Context())
+		<-stopped
+		time.Sleep(time.Hour)
+		if st := s.Status(); st.State != Stopped || st.LastErr != nil || st.Restarts != 0 || a.count() != 1 {
+			t.Errorf("got %s, %v, %d restarts, %d runs, want stopped, nil, 0, 1 run", st.State, st.LastErr, st.Restarts, a.count())
+		}
+		if err := s.Start(t.Context()); err != nil {
+			t.Fatalf("got %v starting a finished service again, want nil", err)
+		}
+		synctest.Wait()
+		if got := a.count(); got != 2 {
+			t.Errorf("got %d runs after a new Start, want 2", got)
+		}
+		s.Stop(t.Context())
+	})
+}
