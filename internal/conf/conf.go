@@ -49,9 +49,10 @@ func (e Errors) Error() string {
 
 // Config is the effective configuration.
 type Config struct {
-	RTSP    RTSPServer
-	OSD     OSD
-	Freecam Freecam
+	RTSP      RTSPServer
+	OSD       OSD
+	Freecam   Freecam
+	AutoNight AutoNight
 
 	// Docs holds the parsed files by file name, for writers that change a
 	// value in place (Doc.Set, Doc.WriteFile). A missing file has no entry.
@@ -61,10 +62,11 @@ type Config struct {
 // Defaults returns the configuration used when no file sets anything.
 func Defaults() *Config {
 	return &Config{
-		RTSP:    DefaultRTSPServer(),
-		OSD:     DefaultOSD(),
-		Freecam: DefaultFreecam(),
-		Docs:    make(map[string]*shellconf.Doc),
+		RTSP:      DefaultRTSPServer(),
+		OSD:       DefaultOSD(),
+		Freecam:   DefaultFreecam(),
+		AutoNight: DefaultAutoNight(),
+		Docs:      make(map[string]*shellconf.Doc),
 	}
 }
 
@@ -107,6 +109,7 @@ func Load(dir string) (*Config, []Warning, error) {
 	load(RTSPServerFile, func(r *reader) { cfg.RTSP.decode(r) })
 	load(OSDFile, func(r *reader) { cfg.OSD.decode(r) })
 	load(FreecamFile, func(r *reader) { cfg.Freecam.decode(r) })
+	load(AutoNightFile, func(r *reader) { cfg.AutoNight.decode(r) })
 	if len(errs) > 0 {
 		return nil, warns, errs
 	}

@@ -24,6 +24,7 @@ func distFiles() []distFile {
 		{RTSPServerFile, 0o600}, // USERPASSWORD
 		{OSDFile, 0o644},
 		{FreecamFile, 0o644},
+		{AutoNightFile, 0o644},
 	}
 }
 

@@ -35,6 +35,7 @@ func (c *Config) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "\n[%s]\n", FreecamFile)
 	fmt.Fprintf(&b, "SOURCE=%s\nHTTP_LISTEN=%s\nRTSP_UDP_PORT=%d\nGOP_SECONDS=%g\nPREROLL_SECONDS=%g\nWATCHDOG_SECONDS=%g\nSNAPSHOT_QUALITY=%d\nLOG_LEVEL=%s\n",
 		f.Source, f.HTTPListen, f.RTSPUDPPort, f.GOP.Seconds(), f.Preroll.Seconds(), f.Watchdog.Seconds(), f.SnapshotQuality, strings.ToLower(f.LogLevel.String()))
+	c.AutoNight.writeText(&b)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
