@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/event"
 )
 
 // Options configures an App. ConfigDir and DataDir default to ./config and ./data.
@@ -40,6 +41,8 @@ type App struct {
 	cfg     *conf.Config
 	cur     *instance
 	running bool
+
+	bus event.Bus // night, motion and service events; outlives reloads
 }
 
 // New returns an App. It does nothing until Run.
@@ -126,7 +129,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.applyLogLevel(cfg)
 
 	a.mu.Lock()
-	inst, err := a.startInstance(ctx, cfg)
+	inst, err := a.startInstance(ctx, cfg, nil)
 	if err != nil {
 		a.mu.Unlock()
 		return err
@@ -172,13 +175,14 @@ func (a *App) Reload() error {
 	}
 	stopCtx, cancel := context.WithTimeout(context.Background(), a.opts.StopTimeout)
 	defer cancel()
+	running := a.cur.runningServices()
 	if err := a.cur.stop(stopCtx); err != nil {
 		a.log.Error("reload: stopping the old instance", "err", err)
 	}
-	inst, err := a.startInstance(context.Background(), cfg)
+	inst, err := a.startInstance(context.Background(), cfg, running)
 	if err != nil {
 		a.log.Error("reload: the new configuration failed to start; going back to the old one", "err", err)
-		old, rerr := a.startInstance(context.Background(), a.cfg)
+		old, rerr := a.startInstance(context.Background(), a.cfg, running)
 		if rerr != nil {
 			return fmt.Errorf("reload failed (%w) and the old configuration failed to restart: %w", err, rerr)
 		}

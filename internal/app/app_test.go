@@ -218,9 +218,23 @@ func TestReloadKeepsTheRunningConfigOnError(t *testing.T) {
 	}
 }
 
-func TestPortInUseFailsStartAndRollsBack(t *testing.T) {
+func TestHTTPPortInUseFailsStartAndRollsBack(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	dir := writeConfig(t, map[string]string{"freecam.conf": "HTTP_LISTEN=" + ln.Addr().String() + "\n"})
+	a := New(Options{ConfigDir: dir, DataDir: t.TempDir()})
+	err = a.Run(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "start http") || !strings.Contains(err.Error(), "address already in use") {
+		t.Fatalf("got %v, want a start error naming http and the address in use", err)
+	}
+}
+
+func TestRTSPPortInUseFailsOnlyTheRTSPService(t *testing.T) {
+	ln, err := net.Listen("tcp", ":0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,9 +242,85 @@ func TestPortInUseFailsStartAndRollsBack(t *testing.T) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	dir := writeConfig(t, map[string]string{"rtspserver.conf": fmt.Sprintf("PORT=%d\n", port)})
 	a := New(Options{ConfigDir: dir, DataDir: t.TempDir()})
-	err = a.Run(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "rtsp") {
-		t.Fatalf("got %v, want a start error naming rtsp", err)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if info := serviceInfo(a, "rtsp"); info != nil && info.LastErr != nil {
+			if !strings.Contains(info.LastErr.Error(), "address already in use") {
+				t.Errorf("got rtsp error %v, want it to say the address is in use", info.LastErr)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("got no failed rtsp service within 20 s; services: %+v", a.Services())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// The rest of the camera runs: snapshots are served.
+	_, httpAddr := a.Addrs()
+	if httpAddr == "" {
+		t.Fatalf("got no HTTP listener, want the camera running without RTSP")
+	}
+}
+
+func serviceInfo(a *App, name string) *ServiceInfo {
+	for _, info := range a.Services() {
+		if info.Name == name {
+			return &info
+		}
+	}
+	return nil
+}
+
+func TestRTSPServiceStopStartAndAutorunSurviveARestart(t *testing.T) {
+	testutil.Need(t, "ffprobe")
+	dir := writeConfig(t, nil)
+	r := startApp(t, dir, Options{})
+	url := r.rtspURL(t)
+	ctx := context.Background()
+
+	if err := r.app.ServiceControl(ctx, "rtsp", "stop"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ffprobeStream(t, url); err == nil {
+		t.Errorf("got %q from a stopped rtsp service, want a refused connection", got)
+	}
+	if err := r.app.ServiceControl(ctx, "rtsp", "start"); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ffprobeStream(t, url); err != nil || got != "h264,320,240" {
+		t.Errorf("after start: got %q (err %v), want h264,320,240", got, err)
+	}
+	if err := r.app.ServiceControl(ctx, "rtsp", "frobnicate"); err == nil {
+		t.Errorf("got no error for an unknown action, want one")
+	}
+
+	// Autorun lives in config/autostart, like the firmware: turned off, it stays off after a restart.
+	if err := r.app.ServiceControl(ctx, "rtsp", "disable"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "autostart", "rtsp")); !os.IsNotExist(err) {
+		t.Errorf("got autostart/rtsp still present after disable (err %v), want it removed", err)
+	}
+	r.stop(t)
+	a := New(Options{ConfigDir: dir, DataDir: t.TempDir()})
+	runCtx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(runCtx) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(20 * time.Second)
+	for serviceInfo(a, "rtsp") == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("the camera did not come back up")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if info := serviceInfo(a, "rtsp"); info.Autostart || info.State == "running" {
+		t.Errorf("got rtsp autostart=%v state=%s after a restart, want it off and stopped", info.Autostart, info.State)
 	}
 }
 

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/freecam/freecam/internal/conf"
@@ -13,6 +15,7 @@ import (
 	"github.com/freecam/freecam/internal/osd"
 	"github.com/freecam/freecam/internal/pipeline"
 	"github.com/freecam/freecam/internal/rtsp"
+	"github.com/freecam/freecam/internal/service"
 	"github.com/freecam/freecam/internal/snapshot"
 	"github.com/freecam/freecam/internal/stream"
 )
@@ -25,7 +28,9 @@ type instance struct {
 	osd        *osd.Renderer
 	mailbox    *snapshot.Mailbox
 	snapshots  *snapshot.Cache
-	rtsp       *rtsp.Server
+	rtsp       atomic.Pointer[rtsp.Server] // nil while the rtsp service is stopped
+	services   *service.Manager
+	log        *slog.Logger
 	http       *http.Server
 	httpLn     net.Listener
 	supervisor *sourceSupervisor
@@ -35,9 +40,9 @@ type instance struct {
 
 // startInstance builds every part from cfg and starts them in order: outputs first (encoder, HTTP,
 // RTSP), the source last, so that a port already in use stops the start before any capture begins.
-func (a *App) startInstance(ctx context.Context, cfg *conf.Config) (*instance, error) {
+func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []string) (*instance, error) {
 	log := a.log
-	inst := &instance{cfg: cfg}
+	inst := &instance{cfg: cfg, log: log}
 
 	src, err := openSource(cfg, log.With("component", "source"))
 	if err != nil {
@@ -81,7 +86,7 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config) (*instance, e
 		log:       log.With("component", "source"),
 	}
 
-	inst.rtsp, err = rtsp.New(rtsp.Options{
+	rtspOpts := rtsp.Options{
 		Hub:           inst.hub,
 		Codec:         codec,
 		Address:       fmt.Sprintf(":%d", cfg.RTSP.Port),
@@ -92,19 +97,31 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config) (*instance, e
 		Username:      cfg.RTSP.Username,
 		Password:      string(cfg.RTSP.Password),
 		Logger:        log,
-	})
-	if err != nil {
+	}
+	if _, err := rtsp.New(rtspOpts); err != nil { // validate now: a bad value is a config error
 		return nil, &ConfigError{Problems: []string{err.Error()}}
+	}
+	inst.services = service.NewManager(service.ManagerOptions{
+		ConfigDir: a.opts.ConfigDir,
+		Bus:       &a.bus,
+		Log:       log.With("component", "service"),
+	})
+	for _, s := range []service.Service{
+		rtspService(rtspOpts, &inst.rtsp),
+	} {
+		if err := inst.services.Register(s); err != nil {
+			return nil, err
+		}
 	}
 
 	comps := []component{
 		goroutine("encoder", pipe.Run, log),
 		{name: "http", start: inst.startHTTP, stop: inst.stopHTTP},
-		{name: "rtsp", start: func(context.Context) error { return inst.rtsp.Start() },
-			stop: func(context.Context) error { inst.rtsp.Close(); return nil }},
 		goroutine("source", inst.supervisor.run, log),
 		{name: "snapshot cache", start: func(context.Context) error { return nil },
 			stop: func(context.Context) error { return inst.snapshots.Close() }},
+		{name: "services", start: func(ctx context.Context) error { return inst.startServices(ctx, running) },
+			stop: inst.services.StopAll},
 	}
 	started, err := startAll(ctx, log, comps)
 	if err != nil {
@@ -152,8 +169,10 @@ func (inst *instance) httpAddr() string {
 }
 
 func (inst *instance) rtspAddr() string {
-	if a := inst.rtsp.Addr(); a != nil {
-		return a.String()
+	if srv := inst.rtsp.Load(); srv != nil {
+		if a := srv.Addr(); a != nil {
+			return a.String()
+		}
 	}
 	return ""
 }

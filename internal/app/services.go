@@ -1,0 +1,102 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"github.com/freecam/freecam/internal/rtsp"
+	"github.com/freecam/freecam/internal/service"
+)
+
+// rtspService makes the RTSP server a service the user can stop and start (the firmware's rtsp
+// controlscript). A gortsplib server starts only once, so every start builds a new one.
+func rtspService(opts rtsp.Options, current *atomic.Pointer[rtsp.Server]) service.Service {
+	return service.Func("rtsp",
+		func(context.Context) error {
+			srv, err := rtsp.New(opts)
+			if err != nil {
+				return err
+			}
+			if err := srv.Start(); err != nil {
+				srv.Close()
+				return err
+			}
+			current.Store(srv)
+			return nil
+		},
+		func(context.Context) error {
+			if srv := current.Swap(nil); srv != nil {
+				srv.Close()
+			}
+			return nil
+		})
+}
+
+// startServices starts, at boot, the services whose autostart file exists and, after a reload,
+// also those that were running before it (so a reload does not undo what the user started by hand).
+func (inst *instance) startServices(ctx context.Context, alsoRunning []string) error {
+	if err := inst.services.StartAutostart(ctx); err != nil {
+		inst.log.Error("autostart", "err", err)
+	}
+	for _, name := range alsoRunning {
+		st, err := inst.services.Status(name)
+		if err != nil || st.State == service.Running {
+			continue
+		}
+		if err := inst.services.Start(ctx, name); err != nil {
+			inst.log.Error("restarting a service after reload", "service", name, "err", err)
+		}
+	}
+	return nil
+}
+
+// runningServices lists the services that are running or trying to.
+func (inst *instance) runningServices() []string {
+	var names []string
+	for _, info := range inst.services.List() {
+		switch info.State {
+		case service.Running, service.Starting, service.Backoff:
+			names = append(names, info.Name)
+		}
+	}
+	return names
+}
+
+// ServiceInfo is one line of the service list the UI, API and MQTT will show.
+type ServiceInfo = service.Info
+
+// Services lists the services with their state and autostart flag.
+func (a *App) Services() []ServiceInfo {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.cur == nil {
+		return nil
+	}
+	return a.cur.services.List()
+}
+
+// ServiceControl starts ("start"), stops ("stop") or restarts ("restart") a service by name, or
+// turns its autostart on ("enable") or off ("disable"). Names of the firmware's controlscripts
+// (auto-night-detection, rtsp-h264 …) are accepted.
+func (a *App) ServiceControl(ctx context.Context, name, action string) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.cur == nil {
+		return fmt.Errorf("not running")
+	}
+	m := a.cur.services
+	switch action {
+	case "start":
+		return m.Start(ctx, name)
+	case "stop":
+		return m.Stop(ctx, name)
+	case "restart":
+		return m.Restart(ctx, name)
+	case "enable":
+		return m.SetAutostart(name, true)
+	case "disable":
+		return m.SetAutostart(name, false)
+	}
+	return fmt.Errorf("service %s: unknown action %q; want start, stop, restart, enable or disable", name, action)
+}
