@@ -24,7 +24,7 @@ const (
 var ErrNoSamples = errors.New("record: no samples")
 
 // maxMP4Bytes keeps a file within the 32-bit offsets of a progressive MP4 (stco).
-const maxMP4Bytes = 4<<30 - 64<<20
+const maxMP4Bytes int64 = 4<<30 - 64<<20
 
 // spoolFlush is how many bytes of samples are gathered before they are written to the spool.
 const spoolFlush = 256 << 10
