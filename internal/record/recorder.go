@@ -243,15 +243,18 @@ func (r *Recorder) closeSegment() {
 	r.segSPS = nil
 	r.count(func(s *Stats) { s.Current = "" })
 	err := seg.Close()
-	if err != nil && !errors.Is(err, ErrNoSamples) && r.freeSpace(err) {
-		err = seg.Close()
+	if err != nil && !errors.Is(err, ErrNoSamples) {
+		r.count(func(s *Stats) { s.WriteErrors++ })
+		if r.freeSpace(err) {
+			err = seg.Close()
+		}
 	}
 	switch {
 	case errors.Is(err, ErrNoSamples):
 		return
 	case err != nil:
 		seg.Abort()
-		r.count(func(s *Stats) { s.Lost++; s.WriteErrors++ })
+		r.count(func(s *Stats) { s.Lost++ })
 		r.log.Warn("recording segment lost", "path", seg.Path(), "err", err)
 		return
 	}
