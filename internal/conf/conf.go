@@ -53,6 +53,8 @@ type Config struct {
 	OSD       OSD
 	Freecam   Freecam
 	AutoNight AutoNight
+	Recording Recording
+	Timelapse Timelapse
 
 	// Docs holds the parsed files by file name, for writers that change a
 	// value in place (Doc.Set, Doc.WriteFile). A missing file has no entry.
@@ -66,6 +68,8 @@ func Defaults() *Config {
 		OSD:       DefaultOSD(),
 		Freecam:   DefaultFreecam(),
 		AutoNight: DefaultAutoNight(),
+		Recording: DefaultRecording(),
+		Timelapse: DefaultTimelapse(),
 		Docs:      make(map[string]*shellconf.Doc),
 	}
 }
@@ -110,6 +114,8 @@ func Load(dir string) (*Config, []Warning, error) {
 	load(OSDFile, func(r *reader) { cfg.OSD.decode(r) })
 	load(FreecamFile, func(r *reader) { cfg.Freecam.decode(r) })
 	load(AutoNightFile, func(r *reader) { cfg.AutoNight.decode(r) })
+	load(RecordingFile, func(r *reader) { cfg.Recording.decode(r) })
+	load(TimelapseFile, func(r *reader) { cfg.Timelapse.decode(r) })
 	if len(errs) > 0 {
 		return nil, warns, errs
 	}

@@ -25,6 +25,8 @@ func distFiles() []distFile {
 		{OSDFile, 0o644},
 		{FreecamFile, 0o644},
 		{AutoNightFile, 0o644},
+		{RecordingFile, 0o644},
+		{TimelapseFile, 0o644},
 	}
 }
 

@@ -36,6 +36,13 @@ func (c *Config) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "SOURCE=%s\nHTTP_LISTEN=%s\nRTSP_UDP_PORT=%d\nGOP_SECONDS=%g\nPREROLL_SECONDS=%g\nWATCHDOG_SECONDS=%g\nSNAPSHOT_QUALITY=%d\nLOG_LEVEL=%s\n",
 		f.Source, f.HTTPListen, f.RTSPUDPPort, f.GOP.Seconds(), f.Preroll.Seconds(), f.Watchdog.Seconds(), f.SnapshotQuality, strings.ToLower(f.LogLevel.String()))
 	c.AutoNight.writeText(&b)
+
+	rec := c.Recording
+	fmt.Fprintf(&b, "\n[%s]\nSEGMENT_SECONDS=%g\nMAX_DAYS=%d\nMAX_SIZE_MB=%d\nMIN_FREE_PERCENT=%d\nMIN_FREE_MB=%d\n",
+		RecordingFile, rec.Segment.Seconds(), rec.MaxDays, rec.MaxSizeMB, rec.MinFreePercent, rec.MinFreeMB)
+	tl := c.Timelapse
+	fmt.Fprintf(&b, "\n[%s]\nTIMELAPSE_INTERVAL=%g\nTIMELAPSE_DURATION=%g\nDCIM_PATH=%s\nSAVE_DIR_PER_DAY=%s\nCOMPRESSION_QUALITY=%d\nTIMELAPSE_MAX_DAYS=%d\nTIMELAPSE_VIDEO_FPS=%d\n",
+		TimelapseFile, tl.Interval.Seconds(), tl.Duration.Minutes(), tl.DCIMPath, onOff(tl.SaveDirPerDay), tl.Quality, tl.MaxDays, tl.VideoFPS)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
