@@ -382,3 +382,64 @@ func TestRTSPAccountFromRtspserverConf(t *testing.T) {
 		t.Errorf("got the RTSP password in the log, want it never logged")
 	}
 }
+
+// waitForFiles polls dir until a file matching pattern exists, returning the matches.
+func waitForFiles(t *testing.T, dir, pattern string, timeout time.Duration) []string {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		var found []string
+		_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				if ok, _ := filepath.Match(pattern, d.Name()); ok {
+					found = append(found, p)
+				}
+			}
+			return nil
+		})
+		if len(found) > 0 {
+			return found
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("got no %s under %s within %v", pattern, dir, timeout)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func TestRecordingAndTimelapseServicesWriteFilesFFprobeReads(t *testing.T) {
+	testutil.Need(t, "ffprobe")
+	data := t.TempDir()
+	dir := writeConfig(t, map[string]string{
+		"recording.conf": "SEGMENT_SECONDS=1\n",
+		"timelapse.conf": "TIMELAPSE_INTERVAL=0.2\nDCIM_PATH=" + filepath.Join(data, "tl") + "\n",
+	})
+	r := startApp(t, dir, Options{DataDir: data})
+	ctx := context.Background()
+	for _, name := range []string{"recording", "timelapse"} {
+		if err := r.app.ServiceControl(ctx, name, "start"); err != nil {
+			t.Fatalf("start %s: %v", name, err)
+		}
+	}
+
+	seg := waitForFiles(t, filepath.Join(data, "Recording"), "REC_*.mp4", 20*time.Second)[0]
+	out, err := runPeer(t, 30*time.Second, "ffprobe", "-v", "error", "-select_streams", "v:0",
+		"-show_entries", "stream=codec_name,width,height", "-of", "csv=p=0", seg)
+	if err != nil || strings.TrimSpace(out) != "h264,320,240" {
+		t.Errorf("ffprobe %s: got %q (err %v), want h264,320,240", seg, out, err)
+	}
+
+	pic := waitForFiles(t, filepath.Join(data, "tl"), "*.jpg", 20*time.Second)[0]
+	data2, err := os.ReadFile(pic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if img, err := jpeg.Decode(bytes.NewReader(data2)); err != nil || img.Bounds().Dx() != 320 {
+		t.Errorf("timelapse picture %s: err %v, want a 320-wide JPEG", pic, err)
+	}
+	for _, name := range []string{"recording", "timelapse"} {
+		if info := serviceInfo(r.app, name); info == nil || info.State != "running" {
+			t.Errorf("got %s %+v, want running", name, info)
+		}
+	}
+}

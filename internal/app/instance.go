@@ -108,6 +108,8 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 	})
 	for _, s := range []service.Service{
 		rtspService(rtspOpts, &inst.rtsp),
+		recordingService(cfg, a.opts.DataDir, inst.hub, log.With("component", "recording")),
+		timelapseService(cfg, a.opts.DataDir, inst.snapshots, log.With("component", "timelapse")),
 	} {
 		if err := inst.services.Register(s); err != nil {
 			return nil, err

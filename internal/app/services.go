@@ -3,10 +3,18 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
+	"sync"
 	"sync/atomic"
+	"time"
 
+	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/record"
 	"github.com/freecam/freecam/internal/rtsp"
 	"github.com/freecam/freecam/internal/service"
+	"github.com/freecam/freecam/internal/storage"
+	"github.com/freecam/freecam/internal/stream"
+	"github.com/freecam/freecam/internal/timelapse"
 )
 
 // rtspService makes the RTSP server a service the user can stop and start (the firmware's rtsp
@@ -99,4 +107,56 @@ func (a *App) ServiceControl(ctx context.Context, name, action string) error {
 		return m.SetAutostart(name, false)
 	}
 	return fmt.Errorf("service %s: unknown action %q; want start, stop, restart, enable or disable", name, action)
+}
+
+// recordingService records the stream in MP4 segments and keeps the directory within its limits.
+func recordingService(cfg *conf.Config, dataDir string, hub *stream.Hub, log *slog.Logger) service.Service {
+	dir := cfg.RecordingDir(dataDir)
+	rc := cfg.Recording
+	ret := storage.NewRetention(storage.RetentionOptions{
+		Root:           dir,
+		Patterns:       []string{record.FilePattern},
+		MaxAge:         time.Duration(rc.MaxDays) * 24 * time.Hour,
+		MaxBytes:       int64(rc.MaxSizeMB) << 20,
+		MinFreePercent: float64(rc.MinFreePercent),
+		MinFreeBytes:   int64(rc.MinFreeMB) << 20,
+		Logger:         log,
+	})
+	rec := record.New(hub, record.Options{Dir: dir, SegmentLength: rc.Segment, Retention: ret, Logger: log})
+	run := func(ctx context.Context) error {
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = ret.Run(ctx) }()
+		err := rec.Run(ctx)
+		wg.Wait()
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	return service.Supervised("recording", run, service.Options{Log: log})
+}
+
+// timelapseService takes a picture every TIMELAPSE_INTERVAL and makes each day's MP4. It ends by
+// itself after TIMELAPSE_DURATION, which is not a crash.
+func timelapseService(cfg *conf.Config, dataDir string, snaps timelapse.Snapshotter, log *slog.Logger) service.Service {
+	t := cfg.Timelapse
+	tl := timelapse.New(snaps, timelapse.Options{
+		Dir:      t.Dir(dataDir),
+		Interval: t.Interval,
+		Duration: t.Duration,
+		FlatDir:  !t.SaveDirPerDay,
+		Quality:  t.Quality,
+		MaxDays:  t.MaxDays,
+		VideoFPS: t.VideoFPS,
+		Logger:   log,
+	})
+	run := func(ctx context.Context) error {
+		err := tl.Run(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		return err
+	}
+	return service.Supervised("timelapse", run, service.Options{StopOnNil: true, Log: log})
 }
