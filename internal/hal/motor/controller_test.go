@@ -31,10 +31,14 @@ func TestMoves(t *testing.T) {
 			func(ctx context.Context, c *Controller) (hal.Move, error) { return c.Move(ctx, 100, 50) },
 			hal.Position{X: 900, Y: 250}, false},
 		{"absolute ignores flip", hal.Position{X: 1000, Y: 300}, true,
-			func(ctx context.Context, c *Controller) (hal.Move, error) { return c.MoveTo(ctx, hal.Position{X: 1400, Y: 350}) },
+			func(ctx context.Context, c *Controller) (hal.Move, error) {
+				return c.MoveTo(ctx, hal.Position{X: 1400, Y: 350})
+			},
 			hal.Position{X: 1400, Y: 350}, false},
 		{"absolute clamped", hal.Position{X: 1000, Y: 300}, false,
-			func(ctx context.Context, c *Controller) (hal.Move, error) { return c.MoveTo(ctx, hal.Position{X: 2800, Y: -5}) },
+			func(ctx context.Context, c *Controller) (hal.Move, error) {
+				return c.MoveTo(ctx, hal.Position{X: 2800, Y: -5})
+			},
 			hal.Position{X: DefaultMaxX, Y: 0}, true},
 		{"relative clamped at the origin", hal.Position{}, false,
 			func(ctx context.Context, c *Controller) (hal.Move, error) { return c.Move(ctx, -100, 20) },
