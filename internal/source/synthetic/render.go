@@ -92,6 +92,7 @@ func (s *Source) Render(dst *media.RawFrame, n int64) {
 		y := tb.clockY - int(float64(i)*cos)
 		fillLuma(dst, x-1, y-1, x+2, y+2, hand)
 	}
+	s.applyLight(dst.Y, night)
 }
 
 // rowVariant picks the background copy for row y of frame n (splitmix64).

@@ -29,6 +29,8 @@ type Options struct {
 type Source struct {
 	opts  Options
 	night atomic.Bool
+	light atomic.Int32 // ambient light level; 0 means not set (full daylight)
+	lut   lightTable   // Render's cache for the light level
 
 	dayOnce   sync.Once
 	nightOnce sync.Once
