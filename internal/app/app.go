@@ -43,6 +43,7 @@ type App struct {
 	running bool
 
 	bus event.Bus // night, motion and service events; outlives reloads
+	hw  *hardware // the board; opened once per Run, outlives reloads
 }
 
 // New returns an App. It does nothing until Run.
@@ -128,7 +129,14 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.applyLogLevel(cfg)
 
+	hw, err := openHardware(ctx, cfg, a.opts.ConfigDir, a.log.With("component", "hal"))
+	if err != nil {
+		return fmt.Errorf("hal: %w", err)
+	}
+	defer hw.close(a.opts.ConfigDir)
+
 	a.mu.Lock()
+	a.hw = hw
 	inst, err := a.startInstance(ctx, cfg, nil)
 	if err != nil {
 		a.mu.Unlock()
@@ -167,6 +175,7 @@ func (a *App) Reload() error {
 		return errors.New("not running")
 	}
 	a.applyLogLevel(cfg)
+	a.hw.reloaded(cfg)
 	if onlyOSDChanged(a.cfg, cfg) {
 		a.cur.osd.SetOptions(osdOptions(cfg))
 		a.cfg = cfg

@@ -19,6 +19,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/freecam/freecam/internal/event"
 	"github.com/freecam/freecam/internal/testutil"
 )
 
@@ -442,4 +443,70 @@ func TestRecordingAndTimelapseServicesWriteFilesFFprobeReads(t *testing.T) {
 			t.Errorf("got %s %+v, want running", name, info)
 		}
 	}
+}
+
+// TestAutoNightFollowsTheSimulatedLight runs the whole loop on the simulated board: the light
+// level falls (set as the API will), the synthetic picture darkens, the night controller (which
+// reads the picture) switches to night: the IR cut opens, the IR LED comes on, the scene turns
+// grey and a night_on event is published. Then dawn switches back.
+func TestAutoNightFollowsTheSimulatedLight(t *testing.T) {
+	dir := writeConfig(t, map[string]string{
+		"hal.conf":       "BOARD=sim\nIR_CUT_PULSE_SECONDS=0.01\n",
+		"autonight.conf": "autonight_mode=virtual\nsample_interval=0.1\nwindow=3\nconfirm=0.3\nmin_dwell=0.5\n",
+	})
+	r := startApp(t, dir, Options{})
+	events := r.app.bus.Subscribe("test", 16, event.NightOn, event.NightOff)
+	defer events.Close()
+
+	r.app.mu.Lock()
+	hw, inst := r.app.hw, r.app.cur
+	r.app.mu.Unlock()
+	if hw.board.SimLight == nil {
+		t.Fatal("got no simulated light sensor on BOARD=sim")
+	}
+	waitEvent := func(want event.Kind) time.Duration {
+		t.Helper()
+		start := time.Now()
+		select {
+		case ev := <-events.C():
+			if ev.Kind != want || ev.Cause != "auto" {
+				t.Fatalf("got event %s (cause %q), want %s from auto", ev.Kind, ev.Cause, want)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatalf("got no %s within 15 s; night state %+v\nlogs:\n%s", want, inst.night.State(), r.logs)
+		}
+		return time.Since(start)
+	}
+
+	hw.board.SimLight.SetLight(5) // dusk falls at once
+	took := waitEvent(event.NightOn)
+	st := hw.board.Device.State()
+	if st.IRCutDay || !st.IRLED {
+		t.Errorf("got IR cut day=%v and IR LED on=%v at night, want the filter out and the LED on", st.IRCutDay, st.IRLED)
+	}
+	// The next pictures show it (the one in the mailbox may predate the switch).
+	deadline := time.Now().Add(2 * time.Second)
+	for f := inst.mailbox.Latest(); f == nil || !isGrey(f.Cb); f = inst.mailbox.Latest() {
+		if time.Now().After(deadline) {
+			t.Fatalf("got coloured pictures 2 s after night, want the synthetic scene's grey night look")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Logf("night %v after the light fell (sampling 0.1 s, window 3, confirm 0.3 s)", took.Round(10*time.Millisecond))
+
+	hw.board.SimLight.SetLight(200) // dawn
+	waitEvent(event.NightOff)
+	if st := hw.board.Device.State(); !st.IRCutDay || st.IRLED {
+		t.Errorf("got IR cut day=%v and IR LED on=%v by day, want the filter in and the LED off", st.IRCutDay, st.IRLED)
+	}
+}
+
+// isGrey reports whether a chroma plane is neutral, as the night look is.
+func isGrey(c []byte) bool {
+	for _, v := range c {
+		if v != 128 {
+			return false
+		}
+	}
+	return true
 }

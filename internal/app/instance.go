@@ -12,11 +12,13 @@ import (
 
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/media"
+	"github.com/freecam/freecam/internal/night"
 	"github.com/freecam/freecam/internal/osd"
 	"github.com/freecam/freecam/internal/pipeline"
 	"github.com/freecam/freecam/internal/rtsp"
 	"github.com/freecam/freecam/internal/service"
 	"github.com/freecam/freecam/internal/snapshot"
+	"github.com/freecam/freecam/internal/source/synthetic"
 	"github.com/freecam/freecam/internal/stream"
 )
 
@@ -30,6 +32,7 @@ type instance struct {
 	snapshots  *snapshot.Cache
 	rtsp       atomic.Pointer[rtsp.Server] // nil while the rtsp service is stopped
 	services   *service.Manager
+	night      *night.Controller
 	log        *slog.Logger
 	http       *http.Server
 	httpLn     net.Listener
@@ -78,6 +81,18 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 		Logger:     log.With("component", "pipeline"),
 	})
 	inst.pipe = pipe
+	var sceneLight []component
+	if scene, ok := src.(*synthetic.Source); ok {
+		a.hw.scene.Store(scene)
+		scene.SetNight(!a.hw.board.Device.State().IRCutDay) // keep the look across a reload
+		sceneLight = append(sceneLight, goroutine("scene light", a.hw.followLight(scene), log))
+	} else {
+		a.hw.scene.Store(nil)
+	}
+	inst.night, err = a.hw.nightController(cfg, inst.mailbox, &a.bus, log.With("component", "night"))
+	if err != nil {
+		return nil, &ConfigError{Problems: []string{"autonight.conf: " + err.Error()}}
+	}
 	inst.supervisor = &sourceSupervisor{
 		src:       src,
 		sink:      pipe,
@@ -108,6 +123,7 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 	})
 	for _, s := range []service.Service{
 		rtspService(rtspOpts, &inst.rtsp),
+		autoNightService(inst.night, log.With("component", "night")),
 		recordingService(cfg, a.opts.DataDir, inst.hub, log.With("component", "recording")),
 		timelapseService(cfg, a.opts.DataDir, inst.snapshots, log.With("component", "timelapse")),
 	} {
@@ -120,11 +136,14 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 		goroutine("encoder", pipe.Run, log),
 		{name: "http", start: inst.startHTTP, stop: inst.stopHTTP},
 		goroutine("source", inst.supervisor.run, log),
+	}
+	comps = append(comps, sceneLight...)
+	comps = append(comps, []component{
 		{name: "snapshot cache", start: func(context.Context) error { return nil },
 			stop: func(context.Context) error { return inst.snapshots.Close() }},
 		{name: "services", start: func(ctx context.Context) error { return inst.startServices(ctx, running) },
 			stop: inst.services.StopAll},
-	}
+	}...)
 	started, err := startAll(ctx, log, comps)
 	if err != nil {
 		return nil, err

@@ -55,6 +55,7 @@ type Config struct {
 	AutoNight AutoNight
 	Recording Recording
 	Timelapse Timelapse
+	HAL       HAL
 
 	// Docs holds the parsed files by file name, for writers that change a
 	// value in place (Doc.Set, Doc.WriteFile). A missing file has no entry.
@@ -70,6 +71,7 @@ func Defaults() *Config {
 		AutoNight: DefaultAutoNight(),
 		Recording: DefaultRecording(),
 		Timelapse: DefaultTimelapse(),
+		HAL:       DefaultHAL(),
 		Docs:      make(map[string]*shellconf.Doc),
 	}
 }
@@ -116,6 +118,7 @@ func Load(dir string) (*Config, []Warning, error) {
 	load(AutoNightFile, func(r *reader) { cfg.AutoNight.decode(r) })
 	load(RecordingFile, func(r *reader) { cfg.Recording.decode(r) })
 	load(TimelapseFile, func(r *reader) { cfg.Timelapse.decode(r) })
+	load(HALFile, func(r *reader) { cfg.HAL.decode(r) })
 	if len(errs) > 0 {
 		return nil, warns, errs
 	}

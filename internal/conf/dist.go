@@ -27,6 +27,7 @@ func distFiles() []distFile {
 		{AutoNightFile, 0o644},
 		{RecordingFile, 0o644},
 		{TimelapseFile, 0o644},
+		{HALFile, 0o644},
 	}
 }
 

@@ -37,6 +37,8 @@ func (c *Config) WriteText(w io.Writer) error {
 		f.Source, f.HTTPListen, f.RTSPUDPPort, f.GOP.Seconds(), f.Preroll.Seconds(), f.Watchdog.Seconds(), f.SnapshotQuality, strings.ToLower(f.LogLevel.String()))
 	c.AutoNight.writeText(&b)
 
+	c.HAL.writeText(&b)
+
 	rec := c.Recording
 	fmt.Fprintf(&b, "\n[%s]\nSEGMENT_SECONDS=%g\nMAX_DAYS=%d\nMAX_SIZE_MB=%d\nMIN_FREE_PERCENT=%d\nMIN_FREE_MB=%d\n",
 		RecordingFile, rec.Segment.Seconds(), rec.MaxDays, rec.MaxSizeMB, rec.MinFreePercent, rec.MinFreeMB)
