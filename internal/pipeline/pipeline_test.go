@@ -18,6 +18,7 @@ import (
 type fakeEncoder struct {
 	w, h     int
 	gate     chan struct{} // when non-nil, each Encode waits for a token
+	entered  chan struct{} // when non-nil, told each time Encode starts waiting on gate
 	keyNext  atomic.Bool
 	closed   atomic.Bool
 	encoded  atomic.Int32
@@ -29,6 +30,12 @@ func (e *fakeEncoder) Encode(raw *media.RawFrame, emit func(*media.Frame)) error
 		return errors.New("size changed")
 	}
 	if e.gate != nil {
+		if e.entered != nil {
+			select {
+			case e.entered <- struct{}{}:
+			default:
+			}
+		}
 		<-e.gate
 	}
 	if e.failWith != nil {
@@ -83,16 +90,23 @@ func raw(w, h int, pts time.Duration) *media.RawFrame {
 	return f
 }
 
+// startRun runs the encoder goroutine; stop (also run at cleanup, so a failed test never leaks it
+// into the next test's leak check) cancels it and waits.
 func startRun(t *testing.T, p *Pipeline) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error)
+	done := make(chan error, 1)
 	go func() { done <- p.Run(ctx) }()
-	return func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run returned %v, want nil on cancel", err)
-		}
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run returned %v, want nil on cancel", err)
+			}
+		})
 	}
+	t.Cleanup(stop)
+	return stop
 }
 
 func TestRawFramesAreNumberedDrawnSnapshottedAndEncoded(t *testing.T) {
@@ -125,13 +139,20 @@ func TestRawFramesAreNumberedDrawnSnapshottedAndEncoded(t *testing.T) {
 func TestSlowEncoderNeverBlocksTheSource(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	var c collector
-	gate := make(chan struct{})
+	gate, entered := make(chan struct{}), make(chan struct{}, 1)
 	p := New(Options{
-		NewEncoder: func(w, h int) (Encoder, error) { return &fakeEncoder{w: w, h: h, gate: gate}, nil },
-		Publish:    c.publish,
+		NewEncoder: func(w, h int) (Encoder, error) {
+			return &fakeEncoder{w: w, h: h, gate: gate, entered: entered}, nil
+		},
+		Publish: c.publish,
 	})
 	stop := startRun(t, p)
 	p.WriteRaw(raw(16, 16, 0))
+	select { // wait until the encoder holds frame 0 and is stuck on it
+	case <-entered:
+	case <-time.After(2 * time.Second):
+		t.Fatal("got no Encode call for the first frame within 2 s")
+	}
 	// The encoder is now stuck on frame 1: the source must still be able to write 100 frames.
 	done := make(chan struct{})
 	go func() {
