@@ -290,10 +290,17 @@ func (c *Controller) sample(ctx context.Context) {
 	c.mu.Lock()
 	if err != nil {
 		c.sensorErr++
-		first := !c.failing
-		c.failing = true
+		noPicture := errors.Is(err, ErrNoPicture)
+		first := !c.failing && !noPicture
+		if !noPicture {
+			c.failing = true
+		}
 		c.mu.Unlock()
-		if first {
+		switch {
+		case noPicture:
+			// Normal for the first moments after start: the source has not delivered yet.
+			c.opts.Log.Debug("night: no picture yet; auto mode waits for one")
+		case first:
 			c.opts.Log.Warn("night: light sensor failed; auto mode waits for it", "err", err)
 		}
 		return
