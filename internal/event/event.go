@@ -8,6 +8,7 @@
 package event
 
 import (
+	"image"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +33,12 @@ type Event struct {
 	Time time.Time
 	// Cause says what triggered it: "auto", "manual", "api", "mqtt" … (night), the detector (motion).
 	Cause string
+
+	// Motion (MotionStart, MotionEnd): the region index in motion.conf's region_of_interest (-1
+	// when none is configured), the bounding box in stream pixels and the changed share (0..1).
+	Region int
+	Box    image.Rectangle
+	Score  float64
 
 	// Service state changes.
 	Service string
