@@ -14,6 +14,8 @@ import (
 type Renderer struct {
 	cfg  atomic.Pointer[config]
 	font *bitmapFont
+	// marker is the motion marker: on bit and colour, see marker.go.
+	marker atomic.Uint64
 
 	// Owned by the goroutine calling Draw.
 	scratch []byte  // text of the current frame
@@ -88,6 +90,7 @@ func newConfig(opts Options) *config {
 // dimensions say are left alone. With the same text, options and frame size as the previous
 // call, Draw only copies the cached pixels and does not allocate.
 func (r *Renderer) Draw(f *media.RawFrame) {
+	r.drawMarker(f)
 	c := r.cfg.Load()
 	if f == nil || !c.opts.Enabled {
 		return
