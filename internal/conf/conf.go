@@ -56,6 +56,7 @@ type Config struct {
 	Recording Recording
 	Timelapse Timelapse
 	HAL       HAL
+	Motion    Motion
 
 	// Docs holds the parsed files by file name, for writers that change a
 	// value in place (Doc.Set, Doc.WriteFile). A missing file has no entry.
@@ -72,6 +73,7 @@ func Defaults() *Config {
 		Recording: DefaultRecording(),
 		Timelapse: DefaultTimelapse(),
 		HAL:       DefaultHAL(),
+		Motion:    DefaultMotion(),
 		Docs:      make(map[string]*shellconf.Doc),
 	}
 }
@@ -119,6 +121,7 @@ func Load(dir string) (*Config, []Warning, error) {
 	load(RecordingFile, func(r *reader) { cfg.Recording.decode(r) })
 	load(TimelapseFile, func(r *reader) { cfg.Timelapse.decode(r) })
 	load(HALFile, func(r *reader) { cfg.HAL.decode(r) })
+	load(MotionFile, func(r *reader) { cfg.Motion.decode(r) })
 	if len(errs) > 0 {
 		return nil, warns, errs
 	}

@@ -28,6 +28,7 @@ func distFiles() []distFile {
 		{RecordingFile, 0o644},
 		{TimelapseFile, 0o644},
 		{HALFile, 0o644},
+		{MotionFile, 0o600}, // ftp_password, smb_password, dropbox_token
 	}
 }
 

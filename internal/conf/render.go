@@ -38,6 +38,7 @@ func (c *Config) WriteText(w io.Writer) error {
 	c.AutoNight.writeText(&b)
 
 	c.HAL.writeText(&b)
+	c.Motion.writeText(&b)
 
 	rec := c.Recording
 	fmt.Fprintf(&b, "\n[%s]\nSEGMENT_SECONDS=%g\nMAX_DAYS=%d\nMAX_SIZE_MB=%d\nMIN_FREE_PERCENT=%d\nMIN_FREE_MB=%d\n",
