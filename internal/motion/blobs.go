@@ -2,8 +2,10 @@ package motion
 
 import "image"
 
-// despeckle writes into d.clean the 3×3 majority of the raw foreground (a pixel stays when at
-// least 5 of the 9 pixels around and including it changed), restricted to the active area. It
+// despeckle writes into d.clean the 3×3 majority of the raw foreground or the pixels changed since
+// the last frame (a pixel stays when at least 5 of the 9 pixels around and including it are
+// either), restricted to the active area. The changed pixels join so that the trail an object
+// leaves belongs to its blob: a uniform object that is leaving a region changes only there. It
 // removes isolated noise pixels and thin lines and fills pinholes; the picture border is cleared.
 func (d *Detector) despeckle() {
 	w, h := d.dw, d.dh
@@ -14,8 +16,9 @@ func (d *Detector) despeckle() {
 	cs := d.colSum
 	for y := 1; y < h-1; y++ {
 		up, mid, dn := d.fg[(y-1)*w:y*w], d.fg[y*w:(y+1)*w], d.fg[(y+1)*w:(y+2)*w]
+		mu, mm, md := d.moving[(y-1)*w:y*w], d.moving[y*w:(y+1)*w], d.moving[(y+1)*w:(y+2)*w]
 		for x := range cs {
-			cs[x] = up[x] + mid[x] + dn[x]
+			cs[x] = (up[x] | mu[x]) + (mid[x] | mm[x]) + (dn[x] | md[x])
 		}
 		out := d.clean[y*w : (y+1)*w]
 		act := d.active[y*w : (y+1)*w]
@@ -46,6 +49,7 @@ func (d *Detector) label() {
 			i := int(q[len(q)-1])
 			q = q[:len(q)-1]
 			b.area++
+			b.moved += int32(d.moving[i])
 			x, y := i%w, i/w
 			b.box.Min.X = min(b.box.Min.X, x)
 			b.box.Max.X = max(b.box.Max.X, x+1)
@@ -66,8 +70,12 @@ func (d *Detector) label() {
 	}
 }
 
+// counts reports whether a blob is motion: large enough for the sensitivity, and partly changed
+// since the last frame (not a stopped object or a ghost).
+func (d *Detector) counts(b blob) bool { return b.area >= d.minArea && b.moved >= d.minMove }
+
 // evaluate turns the blobs into the frame's Result: per region the share of changed pixels and
-// the pixels of blobs at least minArea large; a region has motion when those pixels reach
+// the pixels of blobs that count (see counts); a region has motion when those pixels reach
 // minArea and the changed share stays under MaxChanged.
 func (d *Detector) evaluate(res *Result) {
 	w, h := d.dw, d.dh
@@ -84,7 +92,7 @@ func (d *Detector) evaluate(res *Result) {
 		of[0], ov[0] = 0, 0
 		for x := 0; x < w; x++ {
 			rf += int32(cl[x])
-			if l := lab[x]; l != 0 && d.blobs[l-1].area >= d.minArea {
+			if l := lab[x]; l != 0 && d.counts(d.blobs[l-1]) {
 				rv++
 			}
 			of[x+1] = pf[x+1] + rf
@@ -117,7 +125,7 @@ func (d *Detector) evaluate(res *Result) {
 	var box image.Rectangle
 	rr := d.regions[best].r
 	for _, b := range d.blobs {
-		if b.area >= d.minArea && b.box.Overlaps(rr) {
+		if d.counts(b) && b.box.Overlaps(rr) {
 			box = box.Union(b.box)
 		}
 	}

@@ -21,6 +21,8 @@ type Detector struct {
 	bg     []uint16 // background, 8.8
 	dev    []uint16 // mean absolute deviation from the background (noise level), 8.8
 	fg     []uint8  // raw foreground of the last frame (1/0), also excluded from the gain estimate
+	prev   []uint16 // the previous frame, 8.8
+	moving []uint8  // changed since the previous frame (1/0)
 	clean  []uint8  // despeckled foreground inside the active area
 	active []uint8  // 1 inside a region and outside every exclusion
 	rowSum []uint32 // downscale accumulator, one row
@@ -34,13 +36,14 @@ type Detector struct {
 
 	regions []detRegion // detection-scale regions; one whole-frame region when Params.Regions is empty
 	minArea int32       // minimum blob area, detection pixels
+	minMove int32       // minimum pixels of a blob that changed since the last frame
 
 	// Temporal state.
-	learnt  bool          // the background holds a picture
+	learnt    bool          // the background holds a picture
 	lastT     time.Duration // time of the previous frame
 	warmUntil time.Duration // no motion is reported before this time (after learning)
-	sumBg   uint64        // sum of bg over pixels with fg == 0, for the next frame's gain
-	nFrames uint64
+	sumBg     uint64        // sum of bg over pixels with fg == 0, for the next frame's gain
+	nFrames   uint64
 
 	ev eventState
 }
@@ -53,19 +56,20 @@ type detRegion struct {
 
 // blob is one connected group of foreground pixels (detection scale).
 type blob struct {
-	area int32
-	box  image.Rectangle
+	area  int32
+	moved int32 // pixels that changed since the last frame
+	box   image.Rectangle
 }
 
 // Detection picture and model constants (luma in 8.8 fixed point).
 const (
-	maxDetWidth = 320      // the detection picture is at most this wide
-	maxFactor   = 16       // largest downscale factor (keeps the box sums in range)
-	gainOne     = 1 << 12  // gain fixed point 4.12
-	thrFloor    = 5 << 8   // no pixel threshold below 5 luma levels
-	thrAdd      = 1 << 8   // threshold = 4 × deviation + 1 level
-	devInit     = 2 << 8   // deviation assumed before anything was learnt
-	devMax      = 40 << 8  // deviation never rises above this (a threshold of 161 levels)
+	maxDetWidth = 320     // the detection picture is at most this wide
+	maxFactor   = 16      // largest downscale factor (keeps the box sums in range)
+	gainOne     = 1 << 12 // gain fixed point 4.12
+	thrFloor    = 5 << 8  // no pixel threshold below 5 luma levels
+	thrAdd      = 1 << 8  // threshold = 4 × deviation + 1 level
+	devInit     = 2 << 8  // deviation assumed before anything was learnt
+	devMax      = 40 << 8 // deviation never rises above this (a threshold of 161 levels)
 	tauBg       = 3 * time.Second
 	tauFg       = 60 * time.Second // a stopped object joins the background in about a minute
 	tauDev      = 5 * time.Second
@@ -115,6 +119,8 @@ func (d *Detector) configure(width, height int) {
 	d.bg = make([]uint16, n)
 	d.dev = make([]uint16, n)
 	d.fg = make([]uint8, n)
+	d.prev = make([]uint16, n)
+	d.moving = make([]uint8, n)
 	d.clean = make([]uint8, n)
 	d.active = make([]uint8, n)
 	d.rowSum = make([]uint32, d.dw)
@@ -127,6 +133,7 @@ func (d *Detector) configure(width, height int) {
 	d.intVal = make([]int32, ni)
 	d.intAct = make([]int32, ni)
 	d.minArea = max(int32(MinBlobShare(d.p.Sensitivity)*float64(n)+0.5), 2)
+	d.minMove = max(d.minArea/4, 2)
 
 	// Regions and exclusions, scaled from Params' size to this input size, then to detection
 	// scale (outward: a region or exclusion never shrinks).
@@ -249,6 +256,7 @@ func (d *Detector) relearn() {
 	var sum uint64
 	for i, c := range d.cur {
 		d.bg[i] = c
+		d.prev[i] = c
 		sum += uint64(c)
 	}
 	if !d.learnt {

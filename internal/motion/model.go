@@ -8,10 +8,16 @@ package motion
 // foreground pixels (so chronic flicker raises its own threshold). The background is kept in the
 // current picture's brightness, so a slow drift (sunrise) never shows as a difference.
 //
+// It also marks in d.moving the pixels that changed since the previous frame (d.prev): a blob must
+// hold some of them to count as motion, so a stopped object or the ghost of one that left is no
+// motion even before the background has absorbed it.
+//
 // It returns how many pixels differ from the unscaled background (rawN) and from the scaled one
 // (normN): the caller's light-change test.
 func (d *Detector) compare(g uint32, aBg, aFg, aDev int32, devFg bool) (rawN, normN int) {
-	cur, bg, dev, fg := d.cur, d.bg, d.dev, d.fg
+	cur, bg, dev, fg, prev, mov := d.cur, d.bg, d.dev, d.fg, d.prev, d.moving
+	prev = prev[:len(cur)]
+	mov = mov[:len(cur)]
 	bg = bg[:len(cur)]
 	dev = dev[:len(cur)]
 	fg = fg[:len(cur)]
@@ -32,6 +38,14 @@ func (d *Detector) compare(g uint32, aBg, aFg, aDev int32, devFg bool) (rawN, no
 		if abs32(c-b) > thr {
 			rawN++
 		}
+		// Changed since the last frame, by a wider margin than the background test (a frame
+		// difference is noisier than a difference from the averaged background).
+		if abs32(c-int32(prev[i])) > thr+thr/2 {
+			mov[i] = 1
+		} else {
+			mov[i] = 0
+		}
+		prev[i] = cv
 		if ad > thr {
 			normN++
 			fg[i] = 1

@@ -89,6 +89,10 @@ func smallAt(t time.Duration) (image.Rectangle, bool) {
 }
 
 func TestScenes(t *testing.T) {
+	noiseMinutes := 10
+	if raceEnabled {
+		noiseMinutes = 1 // see race_test.go
+	}
 	probe := synthetic.New(synthetic.Options{Width: sceneW, Height: sceneH})
 	mid := image.Rect(200, 120, 440, 200) // the middle of the picture: only the first crossing passes it
 	enter, leave := sceneEnter(probe, mid)
@@ -167,7 +171,7 @@ func TestScenes(t *testing.T) {
 		{
 			name:   "ten minutes of sensor noise",
 			params: Params{Width: sceneW, Height: sceneH, Sensitivity: 4},
-			frames: 10 * 60 * sceneFPS,
+			frames: noiseMinutes * 60 * sceneFPS,
 			render: still,
 		},
 		lightStep("sudden light change 200 → 100 → 200", 200, 100),
@@ -188,6 +192,7 @@ func TestScenes(t *testing.T) {
 
 	for _, sc := range scenes {
 		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
 			d, err := NewDetector(sc.params)
 			if err != nil {
 				t.Fatal(err)
