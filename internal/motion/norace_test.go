@@ -3,3 +3,5 @@
 package motion
 
 const raceEnabled = false
+
+const raceMaxFrames = 0

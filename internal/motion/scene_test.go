@@ -89,10 +89,7 @@ func smallAt(t time.Duration) (image.Rectangle, bool) {
 }
 
 func TestScenes(t *testing.T) {
-	noiseMinutes := 10
-	if raceEnabled {
-		noiseMinutes = 1 // see race_test.go
-	}
+	noiseMinutes, nightMinutes := 10, 2
 	probe := synthetic.New(synthetic.Options{Width: sceneW, Height: sceneH})
 	mid := image.Rect(200, 120, 440, 200) // the middle of the picture: only the first crossing passes it
 	enter, leave := sceneEnter(probe, mid)
@@ -174,6 +171,45 @@ func TestScenes(t *testing.T) {
 			frames: noiseMinutes * 60 * sceneFPS,
 			render: still,
 		},
+		{
+			name:   "minutes of night (IR) noise",
+			params: Params{Width: sceneW, Height: sceneH, Sensitivity: 4},
+			frames: nightMinutes * 60 * sceneFPS,
+			render: func(src *synthetic.Source, f *media.RawFrame, k int) time.Duration {
+				src.SetNight(true)
+				return still(src, f, k)
+			},
+		},
+		{
+			name:   "object crossing a region at night",
+			params: Params{Width: sceneW, Height: sceneH, Sensitivity: 2, Regions: []image.Rectangle{mid}},
+			frames: 60 * sceneFPS,
+			render: func(src *synthetic.Source, f *media.RawFrame, k int) time.Duration {
+				src.SetNight(true)
+				return live(src, f, k)
+			},
+			want:          []span{{enter, leave + gap}},
+			maxStartDelay: 2 * frameDT,
+		},
+		{
+			name:   "auto exposure: light 200 → 90 over 1 s and back",
+			params: Params{Width: sceneW, Height: sceneH, Sensitivity: 4},
+			frames: 30 * sceneFPS,
+			render: func(src *synthetic.Source, f *media.RawFrame, k int) time.Duration {
+				t := time.Duration(k) * frameDT
+				level := 200
+				switch {
+				case t >= 10*time.Second && t < 11*time.Second:
+					level = 200 - int(110*(t-10*time.Second)/time.Second)
+				case t >= 11*time.Second && t < 20*time.Second:
+					level = 90
+				case t >= 20*time.Second && t < 21*time.Second:
+					level = 90 + int(110*(t-20*time.Second)/time.Second)
+				}
+				src.SetLight(level)
+				return still(src, f, k)
+			},
+		},
 		lightStep("sudden light change 200 → 100 → 200", 200, 100),
 		lightStep("light switch +43 % (140 → 200 → 140)", 140, 200),
 		{
@@ -192,6 +228,9 @@ func TestScenes(t *testing.T) {
 
 	for _, sc := range scenes {
 		t.Run(sc.name, func(t *testing.T) {
+			if raceEnabled && sc.frames > raceMaxFrames {
+				t.Skipf("%d frames: too slow under the race detector (see race_test.go); run without -race", sc.frames)
+			}
 			t.Parallel()
 			d, err := NewDetector(sc.params)
 			if err != nil {

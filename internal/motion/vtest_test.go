@@ -105,6 +105,9 @@ func runY4M(t *testing.T, path string, p Params) vtestRun {
 }
 
 func TestVtest(t *testing.T) {
+	if raceEnabled {
+		t.Skip("real footage: too slow under the race detector (see race_test.go); run without -race")
+	}
 	clip := vtestClip(t)
 	cases := []struct {
 		name  string
