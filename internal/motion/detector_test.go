@@ -289,3 +289,44 @@ func TestProcessAllocs(t *testing.T) {
 		t.Errorf("allocations per frame: got %v, want 0", n)
 	}
 }
+
+// TestStoppedObject: an object that moves and then stands still ends its event after EventGap,
+// long before the background absorbs it; when it later walks away, that is motion again (and
+// the ghost it leaves behind is not).
+func TestStoppedObject(t *testing.T) {
+	d, err := NewDetector(Params{Width: sceneW, Height: sceneH, Sensitivity: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newStill()
+	var got []span
+	for range 40 * sceneFPS {
+		f, ts := s.next()
+		switch {
+		case ts >= 5*time.Second && ts < 10*time.Second: // walks in
+			x := 100 + int(200*(ts-5*time.Second)/(5*time.Second))
+			drawSquare(f, image.Rect(x, 220, x+40, 300), 235)
+		case ts >= 10*time.Second && ts < 30*time.Second: // stands still
+			drawSquare(f, image.Rect(300, 220, 340, 300), 235)
+		case ts >= 30*time.Second && ts < 35*time.Second: // walks away
+			x := 300 + int(200*(ts-30*time.Second)/(5*time.Second))
+			drawSquare(f, image.Rect(x, 220, x+40, 300), 235)
+		}
+		switch d.Process(f.Y, f.Width, f.Height, ts).Event {
+		case Start:
+			got = append(got, span{start: ts, end: -1})
+		case End:
+			got[len(got)-1].end = ts
+		}
+	}
+	gap := DefaultEventGap
+	want := []span{{5 * time.Second, 10*time.Second - frameDT + gap}, {30 * time.Second, 35*time.Second - frameDT + gap}}
+	if len(got) != len(want) {
+		t.Fatalf("got events %v, want %v", got, want)
+	}
+	for i := range want {
+		if absDur(got[i].start-want[i].start) > tolerance || absDur(got[i].end-want[i].end) > tolerance {
+			t.Errorf("event %d: got %v, want %v ±%v", i, got[i], want[i], tolerance)
+		}
+	}
+}
