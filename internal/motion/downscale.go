@@ -56,6 +56,7 @@ func (d *Detector) downscale(y []byte, width int) uint64 {
 // 32-bit load (byte pairs summed in 16-bit lanes).
 func sum2(acc []uint32, r0, r1 []byte) {
 	n := len(acc)
+	r0, r1 = r0[:2*n], r1[:2*n]
 	x := 0
 	for ; x+1 < n; x += 2 {
 		a := binary.LittleEndian.Uint32(r0[2*x:])
@@ -73,6 +74,8 @@ func sum2(acc []uint32, r0, r1 []byte) {
 // row and block (byte pairs summed in 16-bit lanes).
 func sum4(acc []uint32, r0, r1, r2, r3 []byte) {
 	const m = 0x00ff00ff
+	n := 4 * len(acc)
+	r0, r1, r2, r3 = r0[:n], r1[:n], r2[:n], r3[:n]
 	for x := range acc {
 		i := 4 * x
 		a := binary.LittleEndian.Uint32(r0[i:])

@@ -5,6 +5,35 @@
 // (MotionStart/MotionEnd transitions). It does no I/O, starts no goroutines, does not log and
 // knows nothing of the event bus, the OSD or the motor: the caller feeds it frames from the
 // raw-frame mailbox and turns its Results into events.
+//
+// How a frame is judged:
+//
+//  1. The luma plane is box-averaged by a power of two (1…16) to at most 320 pixels wide
+//     (1280×720 → 320×180, 768×576 → 192×144), in 8.8 fixed point. All per-pixel work is integer
+//     arithmetic (the cameras' MIPS cores have no FPU).
+//  2. A global gain is estimated (mean of this frame over mean of the background, both over the
+//     pixels that were not foreground last frame) and the background is scaled by it before
+//     differencing, so auto exposure, dimming and sunrise are no difference at all. A pixel is
+//     foreground when it differs from the scaled background by more than max(5, 4×dev+1) levels,
+//     dev being its running mean absolute deviation (the noise level, learnt per pixel).
+//  3. If the share of changed pixels over the whole frame, before or after the gain correction,
+//     reaches LightChange (or the gain leaves ¼…4), the frame is Lighting: no motion, and the
+//     background is replaced by the frame.
+//  4. The background adapts with a time constant of 3 s where nothing changed and 60 s under
+//     foreground; the noise level with 5 s. After NewDetector or Reset the first frame is taken
+//     as the background and for 1 s the model adapts fast and reports no motion.
+//  5. Foreground and pixels changed since the previous frame are despeckled by a 3×3 majority
+//     inside the active area (regions minus exclusions) and labelled into 8-connected blobs. A
+//     blob counts when its area reaches the sensitivity's minimum (MinBlobShare) and a quarter of
+//     that area changed since the previous frame, so a stopped object or the ghost of one that
+//     left is not motion even before the background has absorbed it.
+//  6. A region has motion when the counting blobs' pixels inside it reach the minimum area and
+//     less than MaxChanged of it changed. The region with the most such pixels is reported.
+//  7. An event starts after MinFrames consecutive motion frames and ends after EventGap without.
+//
+// Rates are derived from the frame times, but the detector is tuned for 5–10 detection frames per
+// second: much faster, an object moves too little between frames to count as moving; much
+// slower, MinFrames spans a long time.
 package motion
 
 import (
