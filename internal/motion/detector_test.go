@@ -88,6 +88,27 @@ func TestDownscale(t *testing.T) {
 	}
 }
 
+func TestEventTimeGoesBack(t *testing.T) {
+	p := Params{MinFrames: 2, EventGap: time.Second}
+	var e eventState
+	e.step(true, time.Hour, p)
+	if got := e.step(true, time.Hour+time.Second/4, p); got != Start {
+		t.Fatalf("got %v, want start", got)
+	}
+	// The source restarts: PTS begins at 0 again. The event must end one EventGap later.
+	var end time.Duration = -1
+	for i := range 10 {
+		ts := time.Duration(i) * 250 * time.Millisecond
+		if e.step(false, ts, p) == End {
+			end = ts
+			break
+		}
+	}
+	if end != time.Second {
+		t.Errorf("end after the time went back: got %v, want 1s", end)
+	}
+}
+
 func TestEventStateMachine(t *testing.T) {
 	p := Params{MinFrames: 2, EventGap: time.Second}
 	// One frame per 250 ms; "m" is a motion frame, "." is none.

@@ -18,6 +18,9 @@ func (e *eventState) step(motion bool, t time.Duration, p Params) Transition {
 		e.run = 0
 	}
 	if e.active {
+		if t < e.lastMotion { // time went back (a restarted source): count the gap from now
+			e.lastMotion = t
+		}
 		if motion {
 			e.lastMotion = t
 			return None
