@@ -200,6 +200,9 @@ func (d *Detector) Process(y []byte, width, height int, t time.Duration) Result 
 	}
 	sumCur := d.downscale(y, width)
 	dt := t - d.lastT
+	if dt < 0 { // time went back (a restarted source): keep what is left of the warm-up
+		d.warmUntil = t + max(d.warmUntil-d.lastT, 0)
+	}
 	d.lastT = t
 	d.nFrames++
 

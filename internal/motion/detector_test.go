@@ -274,6 +274,33 @@ func TestReset(t *testing.T) {
 	}
 }
 
+// TestTimeGoesBack: a source that restarts its PTS neither blinds the detector nor breaks it.
+func TestTimeGoesBack(t *testing.T) {
+	d, err := NewDetector(Params{Width: sceneW, Height: sceneH, Sensitivity: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newStill()
+	for range 20 {
+		f, _ := s.next()
+		d.Process(f.Y, f.Width, f.Height, time.Hour+time.Duration(s.k)*frameDT)
+	}
+	starts := 0
+	for k := range 20 {
+		f, ts := s.next()
+		ts = time.Duration(k) * frameDT // PTS from 0 again
+		if k >= 5 {
+			drawSquare(f, image.Rect(100+k*10, 250, 160+k*10, 300), 235)
+		}
+		if d.Process(f.Y, f.Width, f.Height, ts).Event == Start {
+			starts++
+		}
+	}
+	if starts != 1 {
+		t.Errorf("events after the time went back: got %d, want 1", starts)
+	}
+}
+
 func TestProcessOddInput(t *testing.T) {
 	d, err := NewDetector(Params{Width: sceneW, Height: sceneH})
 	if err != nil {
