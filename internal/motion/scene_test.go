@@ -210,6 +210,26 @@ func TestScenes(t *testing.T) {
 				return still(src, f, k)
 			},
 		},
+		{
+			// A lamp lights the left 40 % of the picture (+40 levels) at 10 s and goes off at
+			// 20 s: less than LightChange, so it is not a global light change; it is a one-frame
+			// step, which never holds MinFrames frames of changing pixels.
+			name:   "a lamp lighting 40 % of the picture",
+			params: Params{Width: sceneW, Height: sceneH, Sensitivity: 4},
+			frames: 30 * sceneFPS,
+			render: func(src *synthetic.Source, f *media.RawFrame, k int) time.Duration {
+				t := still(src, f, k)
+				if t >= 10*time.Second && t < 20*time.Second {
+					for y := range sceneH {
+						row := f.Y[y*sceneW : y*sceneW+sceneW*4/10]
+						for i, v := range row {
+							row[i] = byte(min(int(v)+40, 255))
+						}
+					}
+				}
+				return t
+			},
+		},
 		lightStep("sudden light change 200 → 100 → 200", 200, 100),
 		lightStep("light switch +43 % (140 → 200 → 140)", 140, 200),
 		{
