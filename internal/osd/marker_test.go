@@ -5,6 +5,9 @@ import (
 	"image/color"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/freecam/freecam/internal/media"
 )
 
 func TestMarker(t *testing.T) {
@@ -94,5 +97,39 @@ func BenchmarkOSDDraw720pMarker(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r.Draw(f)
+	}
+}
+
+func TestAreasCoverTheTextAndTheMarker(t *testing.T) {
+	r := New(Options{Enabled: true})
+	f := media.NewRawFrame(1280, 720)
+	f.Time = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	r.Draw(f)
+	areas := r.Areas(1280, 720)
+	if len(areas) != 2 {
+		t.Fatalf("got %d areas, want the text box and the marker", len(areas))
+	}
+	// Every pixel the text changed lies in the first area.
+	blank := media.NewRawFrame(1280, 720)
+	for y := 0; y < 720; y++ {
+		for x := 0; x < 1280; x++ {
+			if f.Y[y*1280+x] != blank.Y[y*1280+x] && !image.Pt(x, y).In(areas[0]) {
+				t.Fatalf("got a text pixel at (%d,%d) outside the area %v", x, y, areas[0])
+			}
+		}
+	}
+	r.SetMarker(true, Red)
+	m := media.NewRawFrame(1280, 720)
+	r.SetOptions(Options{Enabled: false})
+	r.Draw(m)
+	for y := 0; y < 720; y++ {
+		for x := 0; x < 1280; x++ {
+			if m.Y[y*1280+x] != blank.Y[y*1280+x] && !image.Pt(x, y).In(areas[1]) {
+				t.Fatalf("got a marker pixel at (%d,%d) outside the area %v", x, y, areas[1])
+			}
+		}
+	}
+	if got := r.Areas(1280, 720); len(got) != 1 {
+		t.Errorf("got %d areas with the text off, want only the marker's", len(got))
 	}
 }

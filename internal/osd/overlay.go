@@ -1,6 +1,9 @@
 package osd
 
-import "unicode/utf8"
+import (
+	"image"
+	"unicode/utf8"
+)
 
 // Pixel kinds of a rendered overlay.
 const (
@@ -24,8 +27,9 @@ type overlay struct {
 	w, h int
 	text []byte
 
-	mask   []uint8 // kind of each pixel of the visible box, row-major
-	grown  []uint8 // scratch for the outline
+	box    image.Rectangle // the visible box in the frame
+	mask   []uint8         // kind of each pixel of the visible box, row-major
+	grown  []uint8         // scratch for the outline
 	ySpans []span
 	cSpans []span
 
@@ -99,8 +103,10 @@ func (o *overlay) render(font *bitmapFont, c *config, w, h int) {
 	y0 = max(0, min(y0, h-boxH))
 	cw, ch := min(boxW, w-x0), min(boxH, h-y0)
 	if cw <= 0 || ch <= 0 {
+		o.box = image.Rectangle{}
 		return
 	}
+	o.box = image.Rect(x0, y0, x0+cw, y0+ch)
 
 	o.mask = resize(o.mask, cw*ch)
 	clear(o.mask)

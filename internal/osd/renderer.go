@@ -16,6 +16,9 @@ type Renderer struct {
 	font *bitmapFont
 	// marker is the motion marker: on bit and colour, see marker.go.
 	marker atomic.Uint64
+	// textArea is where the last text was drawn, for Areas; replaced only when the text changes.
+	// Packed as four uint16 (pictures are smaller than 65536 pixels) so Draw never allocates.
+	textArea atomic.Uint64
 
 	// Owned by the goroutine calling Draw.
 	scratch []byte  // text of the current frame
@@ -93,6 +96,7 @@ func (r *Renderer) Draw(f *media.RawFrame) {
 	r.drawMarker(f)
 	c := r.cfg.Load()
 	if f == nil || !c.opts.Enabled {
+		r.textArea.Store(0)
 		return
 	}
 	w, h := f.Width, f.Height
@@ -112,6 +116,7 @@ func (r *Renderer) Draw(f *media.RawFrame) {
 		// Keep the new text and recycle the old buffer for the next frame.
 		o.text, r.scratch = r.scratch, o.text
 		o.render(r.font, c, w, h)
+		r.textArea.Store(packRect(o.box))
 	}
 	o.blit(f)
 }
