@@ -510,3 +510,61 @@ func isGrey(c []byte) bool {
 	}
 	return true
 }
+
+// TestMotionEventFromTheSyntheticScene runs detection on the running camera: the synthetic
+// object crosses the picture from 20 s to 30 s of stream time (see synthetic's script). Exactly
+// one event must start while it crosses and end after it leaves; the OSD marker and the state
+// follow the event.
+func TestMotionEventFromTheSyntheticScene(t *testing.T) {
+	t.Parallel()
+	dir := writeConfig(t, map[string]string{
+		// The region leaves out the scene's own clock (top right) and seconds bar (bottom): they
+		// move all the time, as a real clock on a wall would. The OSD text is excluded by freecam.
+		"motion.conf": "motion_detection=on\nmotion_sensitivity=2\nmotion_indicator_color=2\nregion_of_interest=0,0,260,220\nmotion_fps=5\nmotion_event_gap=1\n",
+	})
+	r := startApp(t, dir, Options{})
+	events := r.app.bus.Subscribe("test", 16, event.MotionStart, event.MotionEnd)
+	defer events.Close()
+	started := time.Now()
+
+	next := func(want event.Kind, within time.Duration) event.Event {
+		t.Helper()
+		select {
+		case ev := <-events.C():
+			if ev.Kind != want {
+				t.Fatalf("got %s at %v, want %s", ev.Kind, time.Since(started).Round(time.Second), want)
+			}
+			return ev
+		case <-time.After(within):
+			t.Fatalf("got no %s within %v; motion %+v\nlogs:\n%s", want, within, r.app.Motion(), r.logs)
+		}
+		return event.Event{}
+	}
+	start := next(event.MotionStart, 30*time.Second)
+	at := time.Since(started)
+	if at < 19*time.Second || at > 23*time.Second {
+		t.Errorf("got motion start %v after start, want it as the object enters (20 s, within 2 detection frames)", at.Round(100*time.Millisecond))
+	}
+	if start.Box.Empty() || start.Score <= 0 {
+		t.Errorf("got start box %v score %v, want the object's box and a score", start.Box, start.Score)
+	}
+	if on, _ := r.app.cur.osd.Marker(); !on {
+		t.Errorf("got no OSD marker during motion, want motion_indicator_color's marker")
+	}
+	if st := r.app.Motion(); !st.Active {
+		t.Errorf("got motion state %+v during the event, want active", st)
+	}
+
+	next(event.MotionEnd, 15*time.Second)
+	if end := time.Since(started); end < 29*time.Second {
+		t.Errorf("got motion end %v after start, want after the object leaves (30 s)", end.Round(100*time.Millisecond))
+	}
+	if on, _ := r.app.cur.osd.Marker(); on {
+		t.Errorf("got the OSD marker still on after motion ended")
+	}
+	select {
+	case ev := <-events.C():
+		t.Errorf("got a second event %s while the scene is quiet again, want exactly one", ev.Kind)
+	case <-time.After(2 * time.Second):
+	}
+}

@@ -33,6 +33,7 @@ type instance struct {
 	rtsp       atomic.Pointer[rtsp.Server] // nil while the rtsp service is stopped
 	services   *service.Manager
 	night      *night.Controller
+	motion     *motionDetection
 	log        *slog.Logger
 	http       *http.Server
 	httpLn     net.Listener
@@ -89,6 +90,17 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 	} else {
 		a.hw.scene.Store(nil)
 	}
+	inst.motion = &motionDetection{
+		cfg:     cfg.Motion,
+		width:   cfg.RTSP.Width,
+		height:  cfg.RTSP.Height,
+		frames:  inst.mailbox,
+		bus:     &a.bus,
+		marker:  inst.osd,
+		motor:   a.hw.board.Device.Motor,
+		markerC: osd.Color(max(cfg.Motion.IndicatorColor, 0)),
+		log:     log.With("component", "motion"),
+	}
 	inst.night, err = a.hw.nightController(cfg, inst.mailbox, &a.bus, log.With("component", "night"))
 	if err != nil {
 		return nil, &ConfigError{Problems: []string{"autonight.conf: " + err.Error()}}
@@ -123,6 +135,7 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 	})
 	for _, s := range []service.Service{
 		rtspService(rtspOpts, &inst.rtsp),
+		motionService(inst.motion),
 		autoNightService(inst.night, log.With("component", "night")),
 		recordingService(cfg, a.opts.DataDir, inst.hub, log.With("component", "recording")),
 		timelapseService(cfg, a.opts.DataDir, inst.snapshots, log.With("component", "timelapse")),

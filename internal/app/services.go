@@ -47,6 +47,11 @@ func (inst *instance) startServices(ctx context.Context, alsoRunning []string) e
 	if err := inst.services.StartAutostart(ctx); err != nil {
 		inst.log.Error("autostart", "err", err)
 	}
+	// The firmware switched detection with motion.conf's motion_detection, not an autostart
+	// file: honour it.
+	if inst.cfg.Motion.Enabled() {
+		alsoRunning = append(alsoRunning, "motion")
+	}
 	for _, name := range alsoRunning {
 		st, err := inst.services.Status(name)
 		if err != nil || st.State == service.Running {
