@@ -518,9 +518,8 @@ func isGrey(c []byte) bool {
 func TestMotionEventFromTheSyntheticScene(t *testing.T) {
 	t.Parallel()
 	dir := writeConfig(t, map[string]string{
-		// The region leaves out the scene's own clock (top right) and seconds bar (bottom): they
-		// move all the time, as a real clock on a wall would. The OSD text is excluded by freecam.
-		"motion.conf": "motion_detection=on\nmotion_sensitivity=2\nmotion_indicator_color=2\nregion_of_interest=0,0,260,220\nmotion_fps=5\nmotion_event_gap=1\n",
+		// The whole frame, as the firmware's default: the OSD clock in it must not count.
+		"motion.conf": "motion_detection=on\nmotion_sensitivity=2\nmotion_indicator_color=2\nregion_of_interest=0,0,0,0\nmotion_fps=5\nmotion_event_gap=1\n",
 	})
 	r := startApp(t, dir, Options{})
 	events := r.app.bus.Subscribe("test", 16, event.MotionStart, event.MotionEnd)

@@ -27,7 +27,6 @@ type tables struct {
 // Overlay levels.
 const (
 	objectLuma = 235
-	barLuma    = 230
 	handDay    = 20
 	handNight  = 220
 )
@@ -73,11 +72,6 @@ func (s *Source) Render(dst *media.RawFrame, n int64) {
 		}
 		fillRect(dst, r.Min.X, r.Min.Y, r.Max.X, r.Max.Y, objectLuma, cb, cr)
 	}
-
-	// Seconds bar: grows across the bottom once per second.
-	barH := max(h/90, 4)
-	frac := float64(t%time.Second) / float64(time.Second)
-	fillLuma(dst, 0, h-barH-4, int(frac*float64(w)), h-4, barLuma)
 
 	// Clock hand: one turn per minute.
 	hand := byte(handDay)
