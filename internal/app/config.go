@@ -25,9 +25,13 @@ func osdOptions(cfg *conf.Config) osd.Options {
 }
 
 // onlyOSDChanged reports whether new differs from old in osd.conf alone (or not at all), which
-// the running renderer can take live without restarting the video.
+// the running renderer can take live without restarting the video. Every other section counts,
+// so a file added to conf.Config later is covered without touching this.
 func onlyOSDChanged(old, new *conf.Config) bool {
-	return reflect.DeepEqual(old.RTSP, new.RTSP) && reflect.DeepEqual(old.Freecam, new.Freecam)
+	a, b := *old, *new
+	a.OSD, b.OSD = conf.OSD{}, conf.OSD{}
+	a.Docs, b.Docs = nil, nil // the parsed text, comments included; the typed fields are what matter
+	return reflect.DeepEqual(a, b)
 }
 
 // multicastDest is MULTICASTDEST as "ip:port", or "" when off.
