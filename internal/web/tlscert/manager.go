@@ -87,7 +87,9 @@ func (m *Manager) GetCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error)
 }
 
 // TLSConfig returns a tls.Config using GetCertificate, TLS 1.2 minimum, offering HTTP/2 and
-// HTTP/1.1.
+// HTTP/1.1. Do not also fill its Certificates: crypto/tls then calls GetCertificate only for
+// handshakes with SNI, and clients connecting by IP address (which send none) would get the
+// other certificate. (httptest's StartTLS does exactly that.)
 func (m *Manager) TLSConfig() *tls.Config {
 	return &tls.Config{
 		GetCertificate: m.GetCertificate,
