@@ -463,3 +463,13 @@ func BenchmarkGetCertificate(b *testing.B) {
 		}
 	})
 }
+
+func TestClockJumpBackStillChecks(t *testing.T) {
+	f := newFixture(t)
+	f.clk.Add(-24 * time.Hour) // e.g. NTP corrects a clock that ran ahead
+	user := writeUserPair(t, f.path(UserCertFile), f.path(UserKeyFile))
+	f.m.GetCertificate(nil)
+	if f.m.Fingerprint() != user {
+		t.Errorf("after the clock went back a day, fingerprint got %s, want the new user pair %s", f.m.Fingerprint(), user)
+	}
+}
