@@ -1,10 +1,12 @@
 package tlscert
 
 import (
+	"crypto/sha256"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 )
 
 // File names inside Options.Dir/tls.
@@ -16,27 +18,28 @@ const (
 	UserKeyFile  = "user.key"
 )
 
-// stamp identifies a version of a file cheaply: its modification time and size. The zero stamp
-// means the file does not exist.
+// stamp identifies a version of a file: whether it exists and the SHA-256 of its content. The
+// files are a few kilobytes and read once per check, so content is compared rather than mtimes,
+// whose granularity (a jiffy on many Linux file systems) can hide a quick same-size replacement.
 type stamp struct {
-	mod  time.Time
-	size int64
+	present bool
+	sum     [sha256.Size]byte
 }
 
-func (s stamp) exists() bool { return !s.mod.IsZero() || s.size != 0 }
+func (s stamp) exists() bool { return s.present }
 
 // pairStamp is the stamp of a certificate file and its key file.
 type pairStamp struct{ cert, key stamp }
 
 func statFile(path string) (stamp, error) {
-	fi, err := os.Stat(path)
-	if os.IsNotExist(err) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
 		return stamp{}, nil
 	}
 	if err != nil {
 		return stamp{}, err
 	}
-	return stamp{mod: fi.ModTime(), size: fi.Size()}, nil
+	return stamp{present: true, sum: sha256.Sum256(data)}, nil
 }
 
 func statPair(certPath, keyPath string) (pairStamp, error) {

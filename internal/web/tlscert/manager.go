@@ -78,7 +78,7 @@ func New(opts Options) (*Manager, error) {
 
 // GetCertificate returns the certificate to present; use it as tls.Config.GetCertificate. It
 // never fails once New succeeded. When a check is due (CheckInterval elapsed) the calling
-// handshake performs it: a few stat calls, the interface list and, rarely, a key generation
+// handshake performs it: reading the four small files, the interface list and, rarely, a key generation
 // (about a millisecond on a PC, more on the camera); concurrent handshakes meanwhile get the
 // current certificate without waiting.
 func (m *Manager) GetCertificate(*tls.ClientHelloInfo) (*tls.Certificate, error) {
