@@ -27,7 +27,7 @@ func wantNames(hostname string, extra []string, addrs []net.IP) names {
 	var n names
 	addDNS := func(s string) {
 		s = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(s), "."))
-		if s != "" && !slices.Contains(n.dns, s) {
+		if validDNSName(s) && !slices.Contains(n.dns, s) {
 			n.dns = append(n.dns, s)
 		}
 	}
@@ -50,7 +50,23 @@ func wantNames(hostname string, extra []string, addrs []net.IP) names {
 	return n
 }
 
-// covers reports whether the leaf carries every wanted SAN.
+// validDNSName accepts what fits a DNS SAN: letters, digits, '-', '_', '.', and a leading "*.".
+// Anything else (spaces, non-ASCII host names) is left out rather than failing generation.
+func validDNSName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	s = strings.TrimPrefix(s, "*.")
+	for _, r := range s {
+		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.'
+		if !ok {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// coveredBy reports whether the leaf carries every wanted SAN.
 func (n names) coveredBy(leaf *x509.Certificate) (missing string, ok bool) {
 	for _, d := range n.dns {
 		if !slices.ContainsFunc(leaf.DNSNames, func(x string) bool { return strings.EqualFold(x, d) }) {

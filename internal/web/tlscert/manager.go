@@ -173,6 +173,7 @@ func (m *Manager) checkUser(now time.Time) {
 		return // unchanged since last look
 	}
 	m.userStamp = st
+	prevErr := m.userErr
 	m.user, m.userErr = nil, nil
 	switch {
 	case err != nil:
@@ -190,6 +191,9 @@ func (m *Manager) checkUser(now time.Time) {
 		}
 	}
 	if m.userErr != nil {
+		if prevErr != nil && prevErr.Error() == m.userErr.Error() {
+			return // same problem as at the last check (e.g. a file that cannot be read): logged already
+		}
 		m.opts.Logger.Error("user tls certificate unusable; serving the self-signed one", "err", m.userErr)
 		return
 	}

@@ -391,6 +391,25 @@ func TestCorruptedSelfSignedRegenerated(t *testing.T) {
 	}
 }
 
+func TestUnusableNamesSkipped(t *testing.T) {
+	m, err := New(Options{Dir: t.TempDir(), Hostname: "Kamera Küche", ExtraNames: []string{"ok.example", "bad name", "", "[fd00::7]"}})
+	if err != nil {
+		t.Fatalf("New with odd names: %v", err)
+	}
+	leaf := m.Certificate().Leaf
+	if want := []string{"localhost", "ok.example"}; !slices.Equal(leaf.DNSNames, want) {
+		t.Errorf("DNS SANs got %v, want %v", leaf.DNSNames, want)
+	}
+	if !containsIP(leaf.IPAddresses, net.ParseIP("fd00::7")) {
+		t.Errorf("IP SANs %v: missing fd00::7 given as [fd00::7]", leaf.IPAddresses)
+	}
+	// The skipped names must not count as missing, or every check would regenerate.
+	before := m.Fingerprint()
+	if err := m.Refresh(); err != nil || m.Fingerprint() != before {
+		t.Errorf("Refresh: err %v, regenerated %v; want nil, false", err, m.Fingerprint() != before)
+	}
+}
+
 func TestNoDir(t *testing.T) {
 	if _, err := New(Options{}); err == nil {
 		t.Error("New without Dir: got nil error, want one")
