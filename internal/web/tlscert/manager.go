@@ -208,7 +208,12 @@ func (m *Manager) checkSelf(now time.Time) error {
 	certPath, keyPath := filepath.Join(m.dir, SelfCertFile), filepath.Join(m.dir, SelfKeyFile)
 	st, statErr := statPair(certPath, keyPath)
 	reason := ""
-	if m.self == nil || statErr != nil || st != m.selfStamp {
+	switch {
+	case statErr != nil && m.self != nil:
+		// The files cannot be read (e.g. the directory is gone or unwritable); keep serving the
+		// certificate in memory rather than generating a new one at every check.
+		m.opts.Logger.Debug("reading the self-signed tls certificate", "err", statErr)
+	case m.self == nil || statErr != nil || st != m.selfStamp:
 		switch c, err := loadPair(certPath, keyPath); {
 		case err == nil:
 			m.self, m.selfStamp = c, st
