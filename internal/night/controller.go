@@ -46,6 +46,13 @@ type Options struct {
 	IRLEDOff bool
 	// Manual starts in manual mode (autonight_mode=off); default auto.
 	Manual bool
+	// Night starts in night mode (a controller rebuilt on a config reload takes over the
+	// running camera's state instead of switching it to day); default day, like the firmware.
+	// A manual night (Manual set too) stays manual; going back to auto passes through day.
+	// Calibrated is the previous controller's measured leave-night threshold (State's
+	// LeaveNightAt) so that, in virtual mode, Run need not pass through day to measure again.
+	Night      bool
+	Calibrated float64
 
 	// NightAt: switch to night when the window's average is at or below it. Default 40.
 	NightAt float64
@@ -157,6 +164,7 @@ type Controller struct {
 	night     bool
 	auto      bool
 	fresh     bool // the next decision ignores MinDwell
+	carried   bool // started in night taken over from a previous controller (Options.Night)
 	window    []float64
 	wpos, wn  int
 	pending   bool      // the average has been past a threshold at every sample since since
@@ -182,7 +190,7 @@ func New(opts Options) (*Controller, error) {
 	if o.LeaveNightAt < 0 {
 		return nil, fmt.Errorf("night: leave-night threshold %g must not be negative", o.LeaveNightAt)
 	}
-	return &Controller{opts: o, auto: !o.Manual, fresh: true, window: make([]float64, o.Window)}, nil
+	return &Controller{opts: o, auto: !o.Manual, night: o.Night, carried: o.Night, leaveAt: o.Calibrated, fresh: true, window: make([]float64, o.Window)}, nil
 }
 
 // State returns a copy of the current state.
@@ -254,11 +262,15 @@ func (c *Controller) Run(ctx context.Context) error {
 
 	c.switchMu.Lock()
 	c.mu.Lock()
-	night, auto := c.night, c.auto
+	// A night set by hand (possibly in daylight) must be left through day to measure the
+	// ambient light; a night carried over from an automatic switch was measured dark already
+	// and calibrates from the night picture at the next samples, like after any switch.
+	night, auto, calibrated, carried := c.night, c.auto, c.leaveAt != 0, c.carried
+	c.carried = false
 	c.fresh = true
 	c.resetLocked()
 	c.mu.Unlock()
-	if auto && night && c.opts.SensorSeesPicture && c.opts.LeaveNightAt == 0 {
+	if auto && night && c.opts.SensorSeesPicture && c.opts.LeaveNightAt == 0 && !calibrated && !carried {
 		c.switchLocked(ctx, false, CauseAuto, false)
 	} else if err := c.apply(ctx, night); err != nil {
 		c.opts.Log.Warn("night: set hardware", "night", night, "err", err)
