@@ -69,6 +69,9 @@ func handleSignals(sigs <-chan os.Signal, a *app.App, cancel context.CancelFunc,
 	stopping := false
 	for s := range sigs {
 		if s == syscall.SIGHUP {
+			if stopping {
+				continue // stopping: a reload would only delay it
+			}
 			if err := a.Reload(); err != nil {
 				log.Error("reload refused; the running configuration stays", "err", err)
 			}

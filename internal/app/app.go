@@ -44,6 +44,9 @@ type App struct {
 
 	bus event.Bus // night, motion and service events; outlives reloads
 	hw  *hardware // the board; opened once per Run, outlives reloads
+
+	fail    context.CancelFunc // ends Run when a reload leaves nothing running
+	failErr error
 }
 
 // New returns an App. It does nothing until Run.
@@ -135,8 +138,10 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	defer hw.close(a.opts.ConfigDir)
 
+	ctx, fail := context.WithCancel(ctx)
+	defer fail()
 	a.mu.Lock()
-	a.hw = hw
+	a.hw, a.fail = hw, fail
 	inst, err := a.startInstance(ctx, cfg, nil)
 	if err != nil {
 		a.mu.Unlock()
@@ -152,6 +157,9 @@ func (a *App) Run(ctx context.Context) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.running = false
+	if a.cur == nil { // a reload failed and the old configuration could not start again
+		return a.failErr
+	}
 	stopCtx, cancel := context.WithTimeout(context.Background(), a.opts.StopTimeout)
 	defer cancel()
 	if err := a.cur.stop(stopCtx); err != nil {
@@ -174,9 +182,9 @@ func (a *App) Reload() error {
 	if !a.running {
 		return errors.New("not running")
 	}
-	a.applyLogLevel(cfg)
-	a.hw.reloaded(cfg)
+	a.hw.warnHAL(cfg)
 	if onlyOSDChanged(a.cfg, cfg) {
+		a.applyLogLevel(cfg)
 		a.cur.osd.SetOptions(osdOptions(cfg))
 		a.cfg = cfg
 		a.log.Info("config reloaded: OSD updated live")
@@ -193,12 +201,19 @@ func (a *App) Reload() error {
 		a.log.Error("reload: the new configuration failed to start; going back to the old one", "err", err)
 		old, rerr := a.startInstance(context.Background(), a.cfg, running)
 		if rerr != nil {
-			return fmt.Errorf("reload failed (%w) and the old configuration failed to restart: %w", err, rerr)
+			// Nothing runs now: end Run with the error, so a supervisor (systemd, init)
+			// restarts freecam instead of it pretending to be a camera.
+			a.cur, a.running = nil, false
+			a.failErr = fmt.Errorf("reload failed (%w) and the old configuration failed to restart: %w", err, rerr)
+			a.fail()
+			return a.failErr
 		}
 		a.cur = old
 		return fmt.Errorf("reload: %w", err)
 	}
 	a.cfg, a.cur = cfg, inst
+	a.applyLogLevel(cfg)
+	a.hw.setFlip(cfg)
 	a.log.Info("config reloaded", "rtsp", inst.rtspURL(), "http", "http://"+inst.httpAddr())
 	return nil
 }

@@ -567,3 +567,78 @@ func TestMotionEventFromTheSyntheticScene(t *testing.T) {
 	case <-time.After(2 * time.Second):
 	}
 }
+
+func appendConf(t *testing.T, dir, name, text string) {
+	t.Helper()
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.WriteString(text); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A reload at night must not switch the camera to day while the new night controller decides
+// again: it carries on from the running state.
+func TestReloadAtNightStaysNight(t *testing.T) {
+	dir := writeConfig(t, map[string]string{
+		"hal.conf":       "BOARD=sim\nIR_CUT_PULSE_SECONDS=0.01\n",
+		"autonight.conf": "autonight_mode=virtual\nsample_interval=0.1\nwindow=3\nconfirm=0.3\nmin_dwell=0.5\n",
+	})
+	r := startApp(t, dir, Options{})
+	events := r.app.bus.Subscribe("test", 16, event.NightOn, event.NightOff)
+	defer events.Close()
+	r.app.mu.Lock()
+	hw := r.app.hw
+	r.app.mu.Unlock()
+	hw.board.SimLight.SetLight(5)
+	select {
+	case <-events.C():
+	case <-time.After(15 * time.Second):
+		t.Fatal("got no night within 15 s")
+	}
+	appendConf(t, dir, "freecam.conf", "GOP_SECONDS=2\n") // a change that restarts the video
+	if err := r.app.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		if hw.board.Device.State().IRCutDay {
+			t.Fatalf("got the IR cut back to day after a reload at night (the light is still 5), want night kept")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	select {
+	case ev := <-events.C():
+		t.Errorf("got a %s event from a reload, want none (nothing changed)", ev.Kind)
+	default:
+	}
+}
+
+func TestMotionOffByReloadStopsDetection(t *testing.T) {
+	dir := writeConfig(t, nil)
+	r := startApp(t, dir, Options{})
+	if si := serviceInfo(r.app, "motion"); si == nil || si.State == "stopped" {
+		t.Fatalf("got motion %+v at start, want it running (motion_detection=on by default)", si)
+	}
+	appendConf(t, dir, "motion.conf", "motion_detection=off\nmotion_sensitivity=4\n")
+	if err := r.app.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if si := serviceInfo(r.app, "motion"); si == nil || si.State != "stopped" {
+		t.Errorf("got motion %+v after reloading motion_detection=off, want stopped", si)
+	}
+}
+
+func TestServiceControlAfterStopIsRefused(t *testing.T) {
+	r := startApp(t, writeConfig(t, nil), Options{})
+	r.stop(t)
+	if err := r.app.ServiceControl(context.Background(), "rtsp", "start"); err == nil {
+		t.Errorf("got a service started after Run returned, want an error")
+	}
+	if rtspAddr, _ := r.app.Addrs(); rtspAddr != "" {
+		t.Errorf("got an RTSP server at %s after Run returned, want none", rtspAddr)
+	}
+}

@@ -30,7 +30,8 @@ func osdOptions(cfg *conf.Config) osd.Options {
 func onlyOSDChanged(old, new *conf.Config) bool {
 	a, b := *old, *new
 	a.OSD, b.OSD = conf.OSD{}, conf.OSD{}
-	a.Docs, b.Docs = nil, nil // the parsed text, comments included; the typed fields are what matter
+	a.Docs, b.Docs = nil, nil             // the parsed text, comments included; the typed fields are what matter
+	a.HAL, b.HAL = conf.HAL{}, conf.HAL{} // the board is set up once per run: restarting video would not apply it
 	return reflect.DeepEqual(a, b)
 }
 

@@ -18,10 +18,11 @@ func TestOnlyOSDChangedLooksAtEveryOtherFile(t *testing.T) {
 		"timelapse.conf":  func(c *conf.Config) { c.Timelapse.Quality = 10 },
 		"rtspserver.conf": func(c *conf.Config) { c.RTSP.Port = 1 },
 		"freecam.conf":    func(c *conf.Config) { c.Freecam.SnapshotQuality = 1 },
+		"hal.conf":        func(c *conf.Config) { c.HAL.Board = "dafang" }, // applied only at restart
 	} {
 		next := conf.Defaults()
 		change(next)
-		want := name == "nothing" || name == "osd.conf"
+		want := name == "nothing" || name == "osd.conf" || name == "hal.conf"
 		if got := onlyOSDChanged(base, next); got != want {
 			t.Errorf("%s changed: got onlyOSDChanged %v, want %v", name, got, want)
 		}

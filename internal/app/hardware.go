@@ -63,11 +63,15 @@ func (hw *hardware) close(configDir string) {
 	}
 }
 
-// reloaded tells the user which hal.conf changes wait for a restart.
-func (hw *hardware) reloaded(cfg *conf.Config) {
+// warnHAL tells the user that hal.conf changes wait for a restart.
+func (hw *hardware) warnHAL(cfg *conf.Config) {
 	if !reflect.DeepEqual(hw.hal, cfg.HAL) {
 		hw.log.Warn("hal.conf changed: the board is set up at start; restart freecam to apply it")
 	}
+}
+
+// setFlip mirrors motor moves when the picture is flipped (rtspserver.conf FLIP).
+func (hw *hardware) setFlip(cfg *conf.Config) {
 	if m := hw.board.Device.Motor; m != nil {
 		m.SetFlipped(cfg.RTSP.Flip)
 	}
@@ -98,7 +102,7 @@ func (hw *hardware) followLight(scene *synthetic.Source) func(ctx context.Contex
 
 // nightController builds the day/night controller from autonight.conf for this board; sensor
 // frames come from the snapshot mailbox in virtual mode.
-func (hw *hardware) nightController(cfg *conf.Config, frames night.Frames, bus *event.Bus, log *slog.Logger) (*night.Controller, error) {
+func (hw *hardware) nightController(cfg *conf.Config, frames night.Frames, bus *event.Bus, prev *night.Controller, log *slog.Logger) (*night.Controller, error) {
 	a := cfg.AutoNight
 	dev := hw.board.Device
 	opts := night.Options{
@@ -115,6 +119,16 @@ func (hw *hardware) nightController(cfg *conf.Config, frames night.Frames, bus *
 		SensorSeesPicture: a.Mode == conf.NightModeVirtual,
 		Bus:               bus,
 		Log:               log,
+	}
+	// After a reload, carry on from the running camera's state instead of starting in day:
+	// a new controller would switch the IR cut to day at night until it decided again.
+	if prev != nil {
+		s := prev.State()
+		opts.Manual = opts.Manual || !s.Auto
+		opts.Night = s.Night // a manual night stays too; SetAuto later passes through day to measure
+		if s.Night && s.Auto {
+			opts.Calibrated = s.LeaveNightAt
+		}
 	}
 	// Hardware parts go in only when present: a nil *T in an interface would not read as absent.
 	if dev.IRCut != nil {

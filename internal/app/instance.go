@@ -42,8 +42,10 @@ type instance struct {
 	stopFn     func(ctx context.Context) error
 }
 
-// startInstance builds every part from cfg and starts them in order: outputs first (encoder, HTTP,
-// RTSP), the source last, so that a port already in use stops the start before any capture begins.
+// startInstance builds every part from cfg and starts them in order: the encoder and HTTP first,
+// then the source, then the services (RTSP, motion, night, recording …) from their autostart
+// files. A core part that fails (the HTTP port in use) rolls the start back; a service that
+// fails is only marked Failed with its error, and the rest of the camera runs.
 func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []string) (*instance, error) {
 	log := a.log
 	inst := &instance{cfg: cfg, log: log}
@@ -85,7 +87,9 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 	var sceneLight []component
 	if scene, ok := src.(*synthetic.Source); ok {
 		a.hw.scene.Store(scene)
-		scene.SetNight(!a.hw.board.Device.State().IRCutDay) // keep the look across a reload
+		if st := a.hw.board.Device.State(); st.HasIRCut {
+			scene.SetNight(!st.IRCutDay) // keep the look across a reload
+		}
 		sceneLight = append(sceneLight, goroutine("scene light", a.hw.followLight(scene), log))
 	} else {
 		a.hw.scene.Store(nil)
@@ -101,7 +105,11 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 		markerC: osd.Color(max(cfg.Motion.IndicatorColor, 0)),
 		log:     log.With("component", "motion"),
 	}
-	inst.night, err = a.hw.nightController(cfg, inst.mailbox, &a.bus, log.With("component", "night"))
+	var prevNight *night.Controller
+	if a.cur != nil {
+		prevNight = a.cur.night
+	}
+	inst.night, err = a.hw.nightController(cfg, inst.mailbox, &a.bus, prevNight, log.With("component", "night"))
 	if err != nil {
 		return nil, &ConfigError{Problems: []string{"autonight.conf: " + err.Error()}}
 	}

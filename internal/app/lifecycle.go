@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 )
 
 // component is one startable part of a running camera. start must not block beyond setting up
@@ -15,13 +16,20 @@ type component struct {
 	stop  func(ctx context.Context) error
 }
 
+// rollbackTimeout bounds undoing a failed start.
+const rollbackTimeout = 10 * time.Second
+
 // startAll starts the components in order. If one fails, those already started are stopped in
 // reverse order and the error says which step failed (and what the rollback could not undo).
 func startAll(ctx context.Context, log *slog.Logger, comps []component) (started []component, err error) {
 	for _, c := range comps {
 		if err := c.start(ctx); err != nil {
 			err = fmt.Errorf("start %s: %w", c.name, err)
-			if rerr := stopAll(ctx, log, started); rerr != nil {
+			// Roll back even when ctx is already cancelled (a SIGTERM during start): the
+			// parts must really stop before the caller releases what they use.
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), rollbackTimeout)
+			defer cancel()
+			if rerr := stopAll(rctx, log, started); rerr != nil {
 				err = fmt.Errorf("%w; additionally, rolling back: %w", err, rerr)
 			}
 			return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,6 +52,8 @@ func (inst *instance) startServices(ctx context.Context, alsoRunning []string) e
 	// file: honour it.
 	if inst.cfg.Motion.Enabled() {
 		alsoRunning = append(alsoRunning, "motion")
+	} else { // turned off in this config: what ran before a reload must not bring it back
+		alsoRunning = slices.DeleteFunc(slices.Clone(alsoRunning), func(n string) bool { return n == "motion" })
 	}
 	for _, name := range alsoRunning {
 		st, err := inst.services.Status(name)
@@ -83,7 +86,7 @@ type ServiceInfo = service.Info
 func (a *App) Services() []ServiceInfo {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.cur == nil {
+	if a.cur == nil || !a.running {
 		return nil
 	}
 	return a.cur.services.List()
@@ -95,9 +98,12 @@ func (a *App) Services() []ServiceInfo {
 func (a *App) ServiceControl(ctx context.Context, name, action string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.cur == nil {
+	if a.cur == nil || !a.running {
 		return fmt.Errorf("not running")
 	}
+	// App.mu is held: bound the wait so a hung service cannot block shutdown and reloads.
+	ctx, cancel := context.WithTimeout(ctx, a.opts.StopTimeout)
+	defer cancel()
 	m := a.cur.services
 	switch action {
 	case "start":
