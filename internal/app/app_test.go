@@ -642,3 +642,33 @@ func TestServiceControlAfterStopIsRefused(t *testing.T) {
 		t.Errorf("got an RTSP server at %s after Run returned, want none", rtspAddr)
 	}
 }
+
+// Tracking turned the camera; when detection stops (a stop, a reload) it goes back to its origin,
+// so the next excursion and the saved cameraposition keep the real home.
+func TestTrackedCameraGoesHomeWhenMotionStops(t *testing.T) {
+	dir := writeConfig(t, map[string]string{
+		"hal.conf":    "BOARD=sim\nMOTOR_STEP_MS=0.01\n",
+		"motion.conf": "motion_tracking=on\n",
+	})
+	r := startApp(t, dir, Options{})
+	r.app.mu.Lock()
+	hw := r.app.hw
+	r.app.mu.Unlock()
+	m := hw.board.Device.Motor
+	if m == nil {
+		t.Fatal("got no motor on BOARD=sim")
+	}
+	home := hw.origin
+	if _, err := m.Move(context.Background(), 300, 100); err != nil { // as tracking would have
+		t.Fatal(err)
+	}
+	if m.Position() == home {
+		t.Fatalf("got the motor still at %v after a move, want it elsewhere", home)
+	}
+	if err := r.app.ServiceControl(context.Background(), "motion", "stop"); err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Position(); got != home {
+		t.Errorf("got the camera at %v after motion stopped, want it back home at %v", got, home)
+	}
+}

@@ -25,6 +25,8 @@ type hardware struct {
 	hal   conf.HAL // what it was opened with, to tell the user when a reload cannot apply hal.conf
 	scene atomic.Pointer[synthetic.Source]
 	log   *slog.Logger
+	// origin is where motion tracking returns to: the firmware's cameraposition at start.
+	origin hal.Position
 }
 
 func openHardware(ctx context.Context, cfg *conf.Config, configDir string, log *slog.Logger) (*hardware, error) {
@@ -48,6 +50,9 @@ func openHardware(ctx context.Context, cfg *conf.Config, configDir string, log *
 		return nil, err
 	}
 	hw.board = b
+	if m := b.Device.Motor; m != nil {
+		hw.origin = m.Position()
+	}
 	return hw, nil
 }
 

@@ -102,6 +102,7 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 		bus:     &a.bus,
 		marker:  inst.osd,
 		motor:   a.hw.board.Device.Motor,
+		origin:  &a.hw.origin,
 		markerC: osd.Color(max(cfg.Motion.IndicatorColor, 0)),
 		log:     log.With("component", "motion"),
 	}

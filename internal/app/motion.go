@@ -38,7 +38,8 @@ type motionDetection struct {
 	frames  *snapshot.Mailbox
 	bus     *event.Bus
 	marker  *osd.Renderer
-	motor   hal.Motor // nil: no tracking
+	motor   hal.Motor     // nil: no tracking
+	origin  *hal.Position // where tracking returns to
 	log     *slog.Logger
 	state   atomic.Pointer[MotionState]
 	markerC osd.Color
@@ -61,15 +62,23 @@ func (m *motionDetection) params(w, h int, osdAreas []image.Rectangle) motion.Pa
 func (m *motionDetection) run(ctx context.Context) error {
 	quiet := night.NewQuiet(m.cfg.NightDelay)
 	var wg sync.WaitGroup
-	defer wg.Wait()
-	qctx, stopQuiet := context.WithCancel(ctx)
-	defer stopQuiet()
+	qctx, stopHelpers := context.WithCancel(ctx)
+	var tr *track.Tracker
+	// On the way out: stop the helpers, wait for them, and only then send a camera that
+	// tracking turned toward motion back home (a reload, a stop), so the next excursion does
+	// not take the turned position for home and the saved cameraposition stays the origin.
+	defer func() {
+		stopHelpers()
+		wg.Wait()
+		if tr != nil {
+			m.goHome()
+		}
+	}()
 	wg.Add(1)
 	go func() { defer wg.Done(); _ = quiet.Run(qctx, m.bus) }()
 
-	var tr *track.Tracker
 	if m.motor != nil && m.cfg.Tracking {
-		tr = track.New(m.motor, track.Options{ReturnAfter: m.cfg.Timeout, Logger: m.log})
+		tr = track.New(m.motor, track.Options{ReturnAfter: m.cfg.Timeout, Origin: m.origin, Logger: m.log})
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = tr.Run(qctx) }()
 	}
@@ -180,6 +189,18 @@ func covered(areas, excluded []image.Rectangle) bool {
 		}
 	}
 	return true
+}
+
+// goHome moves the motor back to the tracking origin if it is elsewhere, within a bound.
+func (m *motionDetection) goHome() {
+	if m.motor.Position() == *m.origin {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := m.motor.MoveTo(ctx, *m.origin); err != nil {
+		m.log.Warn("tracking: returning the camera to its origin", "err", err)
+	}
 }
 
 func motionService(m *motionDetection) service.Service {
