@@ -3,42 +3,10 @@ package conf
 import (
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/freecam/freecam/internal/conf/shellconf"
 )
-
-// decodeAutoNight reads src as autonight.conf the way Load does (shellconf, reader, decode,
-// unknown keys) and returns the result with the issues as strings.
-func decodeAutoNight(t *testing.T, src string) (a AutoNight, errs, warns []string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), AutoNightFile)
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d, err := shellconf.ReadFile(path)
-	if err != nil {
-		t.Fatalf("shellconf: %v", err)
-	}
-	var es Errors
-	ws := append([]Warning(nil), d.Warnings...)
-	r := &reader{file: AutoNightFile, doc: d, known: make(map[string]bool), errs: &es, warns: &ws}
-	a = DefaultAutoNight()
-	a.decode(r)
-	r.unknownKeys()
-	sort.SliceStable(es, func(i, j int) bool { return es[i].Line < es[j].Line }) // as Load does
-	sort.SliceStable(ws, func(i, j int) bool { return ws[i].Line < ws[j].Line })
-	for _, e := range es {
-		errs = append(errs, e.String())
-	}
-	for _, w := range ws {
-		warns = append(warns, w.String())
-	}
-	return a, errs, warns
-}
 
 func TestAutoNightFirmwareFixtureLoads(t *testing.T) {
 	src, err := os.ReadFile(filepath.Join(fixtureDir, "autonight.conf.dist"))

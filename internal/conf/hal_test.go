@@ -1,44 +1,11 @@
 package conf
 
 import (
-	"os"
-	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/freecam/freecam/internal/conf/shellconf"
 )
-
-// decodeHAL reads src as hal.conf the way Load does (shellconf, reader,
-// decode, unknown keys) and returns the issues as strings.
-func decodeHAL(t *testing.T, src string) (h HAL, errs, warns []string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), HALFile)
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d, err := shellconf.ReadFile(path)
-	if err != nil {
-		t.Fatalf("shellconf: %v", err)
-	}
-	var es Errors
-	ws := append([]Warning(nil), d.Warnings...)
-	r := &reader{file: HALFile, doc: d, known: make(map[string]bool), errs: &es, warns: &ws}
-	h = DefaultHAL()
-	h.decode(r)
-	r.unknownKeys()
-	sort.SliceStable(es, func(i, j int) bool { return es[i].Line < es[j].Line })
-	for _, e := range es {
-		errs = append(errs, e.String())
-	}
-	for _, w := range ws {
-		warns = append(warns, w.String())
-	}
-	return h, errs, warns
-}
 
 func TestHALDistMatchesDefaults(t *testing.T) {
 	src, ok := Dist(HALFile)

@@ -5,42 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/freecam/freecam/internal/conf/shellconf"
 )
-
-// decodeMotion reads src as motion.conf the way Load does (shellconf, reader, decode, unknown
-// keys) and returns the result with the issues as strings.
-func decodeMotion(t *testing.T, src string) (m Motion, errs, warns []string) {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), MotionFile)
-	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	d, err := shellconf.ReadFile(path)
-	if err != nil {
-		t.Fatalf("shellconf: %v", err)
-	}
-	var es Errors
-	ws := append([]Warning(nil), d.Warnings...)
-	r := &reader{file: MotionFile, doc: d, known: make(map[string]bool), errs: &es, warns: &ws}
-	m = DefaultMotion()
-	m.decode(r)
-	r.unknownKeys()
-	sort.SliceStable(es, func(i, j int) bool { return es[i].Line < es[j].Line })
-	sort.SliceStable(ws, func(i, j int) bool { return ws[i].Line < ws[j].Line })
-	for _, e := range es {
-		errs = append(errs, e.String())
-	}
-	for _, w := range ws {
-		warns = append(warns, w.String())
-	}
-	return m, errs, warns
-}
 
 func TestMotionFirmwareFixtureLoads(t *testing.T) {
 	src, err := os.ReadFile(filepath.Join(fixtureDir, "motion.conf.dist"))

@@ -10,28 +10,6 @@ import (
 	"github.com/freecam/freecam/internal/conf/shellconf"
 )
 
-// decodeFile decodes src as the file name the way Load does, returning the errors and warnings
-// as strings.
-func decodeFile(t *testing.T, name, src string, decode func(r *reader)) (errs, warns []string, doc *shellconf.Doc) {
-	t.Helper()
-	d, err := shellconf.Parse(name, []byte(src))
-	if err != nil {
-		t.Fatalf("parse %s: %v", name, err)
-	}
-	var es Errors
-	var ws []Warning
-	r := &reader{file: name, doc: d, known: make(map[string]bool), errs: &es, warns: &ws}
-	decode(r)
-	r.unknownKeys()
-	for _, e := range es {
-		errs = append(errs, e.String())
-	}
-	for _, w := range ws {
-		warns = append(warns, w.String())
-	}
-	return errs, warns, d
-}
-
 func TestRecordingDecode(t *testing.T) {
 	tests := []struct {
 		name    string
