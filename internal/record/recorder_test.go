@@ -2,8 +2,8 @@ package record
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
+	"github.com/freecam/freecam/internal/testutil"
 	"io/fs"
 	"log/slog"
 	"math"
@@ -114,34 +114,6 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// topBoxes returns the types of the top-level boxes of an MP4 file.
-func topBoxes(t *testing.T, path string) []string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var types []string
-	for len(b) >= 8 {
-		size := int(binary.BigEndian.Uint32(b))
-		if size < 8 || size > len(b) {
-			t.Fatalf("%s: bad box size %d", path, size)
-		}
-		types = append(types, string(b[4:8]))
-		b = b[size:]
-	}
-	return types
-}
-
-func run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
 type probe struct {
 	duration  float64
 	frames    int
@@ -151,11 +123,11 @@ type probe struct {
 
 func probeFile(t *testing.T, path string) probe {
 	t.Helper()
-	if out := run(t, "ffprobe", "-v", "error", path); out != "" {
+	if out := testutil.Run(t, "ffprobe", "-v", "error", path); out != "" {
 		t.Errorf("ffprobe -v error %s: %s", filepath.Base(path), out)
 	}
 	var p probe
-	out := run(t, "ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+	out := testutil.Run(t, "ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
 		"format=duration:stream=nb_read_frames,codec_name", "-of", "default=nw=1", path)
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		k, v, _ := strings.Cut(line, "=")
@@ -168,10 +140,10 @@ func probeFile(t *testing.T, path string) probe {
 			p.codecName = v
 		}
 	}
-	out = run(t, "ffprobe", "-v", "error", "-select_streams", "v:0", "-read_intervals", "%+#1", "-show_entries",
+	out = testutil.Run(t, "ffprobe", "-v", "error", "-select_streams", "v:0", "-read_intervals", "%+#1", "-show_entries",
 		"frame=key_frame", "-of", "csv=p=0", path)
 	p.firstKey = strings.HasPrefix(strings.TrimSpace(out), "1")
-	if out := run(t, "ffmpeg", "-v", "error", "-i", path, "-f", "null", "-"); out != "" {
+	if out := testutil.Run(t, "ffmpeg", "-v", "error", "-i", path, "-f", "null", "-"); out != "" {
 		t.Errorf("ffmpeg decoding %s: %s", filepath.Base(path), out)
 	}
 	return p
@@ -212,7 +184,7 @@ func checkSegments(t *testing.T, dir string, segs []Segment, want []wantSeg) {
 	for i, w := range want {
 		t.Run(w.name, func(t *testing.T) {
 			path := filepath.Join(dir, w.name)
-			if got := topBoxes(t, path); !slices.Equal(got, []string{"ftyp", "moov", "mdat"}) {
+			if got := testutil.MP4TopBoxes(t, path); !slices.Equal(got, []string{"ftyp", "moov", "mdat"}) {
 				t.Errorf("got boxes %q, want ftyp moov mdat (fast start)", got)
 			}
 			p := probeFile(t, path)

@@ -5,9 +5,12 @@ package testutil
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -76,4 +79,35 @@ func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// Run runs a program the test talks to (ffprobe, ffmpeg …) and returns its combined output; it
+// fails the test if the program fails.
+func Run(t testing.TB, name string, args ...string) string {
+	t.Helper()
+	out, err := exec.Command(name, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// MP4TopBoxes lists the types of an MP4 file's top-level boxes in order, to check for example
+// that moov comes before mdat (fast start).
+func MP4TopBoxes(t testing.TB, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	for len(b) >= 8 {
+		size := int(binary.BigEndian.Uint32(b))
+		if size < 8 || size > len(b) {
+			t.Fatalf("%s: bad box size %d", path, size)
+		}
+		types = append(types, string(b[4:8]))
+		b = b[size:]
+	}
+	return types
 }

@@ -2,8 +2,8 @@ package timelapse
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
+	"github.com/freecam/freecam/internal/testutil"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -197,49 +197,22 @@ func TestPicturesAndDuration(t *testing.T) {
 	}
 }
 
-func topBoxes(t *testing.T, path string) []string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var types []string
-	for len(b) >= 8 {
-		size := int(binary.BigEndian.Uint32(b))
-		if size < 8 || size > len(b) {
-			t.Fatalf("%s: bad box size %d", path, size)
-		}
-		types = append(types, string(b[4:8]))
-		b = b[size:]
-	}
-	return types
-}
-
-func run(t *testing.T, name string, args ...string) string {
-	t.Helper()
-	out, err := exec.Command(name, args...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %s: %v\n%s", name, strings.Join(args, " "), err, out)
-	}
-	return string(out)
-}
-
 // checkVideo asserts that ffprobe reads path silently with frames frames of codec.
 func checkVideo(t *testing.T, path, codec string, frames int) {
 	t.Helper()
-	if got := topBoxes(t, path); !slices.Equal(got, []string{"ftyp", "moov", "mdat"}) {
+	if got := testutil.MP4TopBoxes(t, path); !slices.Equal(got, []string{"ftyp", "moov", "mdat"}) {
 		t.Errorf("%s: got boxes %q, want ftyp moov mdat", path, got)
 	}
-	if out := run(t, "ffprobe", "-v", "error", path); out != "" {
+	if out := testutil.Run(t, "ffprobe", "-v", "error", path); out != "" {
 		t.Errorf("ffprobe -v error: %s", out)
 	}
-	out := run(t, "ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
+	out := testutil.Run(t, "ffprobe", "-v", "error", "-count_frames", "-select_streams", "v:0", "-show_entries",
 		"stream=nb_read_frames,codec_name", "-of", "default=nw=1", path)
 	want := "codec_name=" + codec + "\nnb_read_frames=" + strconv.Itoa(frames)
 	if got := strings.TrimSpace(out); got != want {
 		t.Errorf("%s: ffprobe got\n%s\nwant\n%s", filepath.Base(path), got, want)
 	}
-	if out := run(t, "ffmpeg", "-v", "error", "-i", path, "-f", "null", "-"); out != "" {
+	if out := testutil.Run(t, "ffmpeg", "-v", "error", "-i", path, "-f", "null", "-"); out != "" {
 		t.Errorf("ffmpeg decoding: %s", out)
 	}
 }
