@@ -3,7 +3,6 @@ package record
 import (
 	"context"
 	"errors"
-	"github.com/freecam/freecam/internal/testutil"
 	"io/fs"
 	"log/slog"
 	"math"
@@ -21,6 +20,7 @@ import (
 	"github.com/freecam/freecam/internal/h264"
 	"github.com/freecam/freecam/internal/media"
 	"github.com/freecam/freecam/internal/stream"
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 const fps = 15

@@ -3,7 +3,6 @@ package timelapse
 import (
 	"context"
 	"errors"
-	"github.com/freecam/freecam/internal/testutil"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -19,6 +18,7 @@ import (
 	"github.com/freecam/freecam/internal/encode"
 	"github.com/freecam/freecam/internal/media"
 	"github.com/freecam/freecam/internal/snapshot"
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 // fakeClock moves only when the test steps it.
