@@ -672,3 +672,24 @@ func TestTrackedCameraGoesHomeWhenMotionStops(t *testing.T) {
 		t.Errorf("got the camera at %v after motion stopped, want it back home at %v", got, home)
 	}
 }
+
+// With a source that delivers only H.264 (a hardware encoder through exec:), RTSP plays and a
+// snapshot explains why there is none, instead of "retry shortly" forever.
+func TestH264OnlySourceStreamsAndExplainsMissingSnapshots(t *testing.T) {
+	testutil.Need(t, "ffmpeg", "ffprobe")
+	ffmpeg, _ := exec.LookPath("ffmpeg")
+	src := ffmpeg + " -hide_banner -loglevel error -re -f lavfi -i testsrc=size=320x240:rate=15 -c:v libx264 -preset ultrafast -tune zerolatency -g 15 -bf 0 -pix_fmt yuv420p -f h264 -"
+	r := startApp(t, writeConfig(t, map[string]string{"freecam.conf": "SOURCE='exec:" + src + "'\n"}), Options{})
+	if got, err := ffprobeStream(t, r.rtspURL(t)); err != nil || got != "h264,320,240" {
+		t.Fatalf("ffprobe: got %q (err %v), want h264,320,240", got, err)
+	}
+	resp, err := http.Get(r.httpURL("/snapshot.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "only H.264") {
+		t.Errorf("snapshot from an H.264-only source: got %d %q, want 503 explaining why", resp.StatusCode, body)
+	}
+}

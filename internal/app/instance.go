@@ -75,7 +75,15 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 	})
 	inst.osd = osd.New(osdOptions(cfg))
 	inst.mailbox = &snapshot.Mailbox{}
-	inst.snapshots = snapshot.New(inst.mailbox, snapshot.Options{Quality: cfg.Freecam.SnapshotQuality})
+	inst.snapshots = snapshot.New(inst.mailbox, snapshot.Options{
+		Quality: cfg.Freecam.SnapshotQuality,
+		NoFrameReason: func() string {
+			if st := pipe.Stats(); st.RawFrames == 0 && st.EncodedFrames > 0 {
+				return "no snapshots from this source: it delivers only H.264, and snapshots are made from raw pictures (freecam has no H.264 decoder yet); use a raw source (synthetic, y4m:, exec: writing yuv4mpegpipe, v4l2 YUYV or MJPEG)"
+			}
+			return ""
+		},
+	})
 	pipe = pipeline.New(pipeline.Options{
 		NewEncoder: newEncoder,
 		Overlay:    inst.osd,

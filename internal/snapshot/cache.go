@@ -37,6 +37,10 @@ type Options struct {
 	// WriteTimeout bounds writing one MJPEG part to a client; a client that reads slower is
 	// dropped. 0 means 10 s.
 	WriteTimeout time.Duration
+	// NoFrameReason, when set and returning a non-empty text, replaces the "retry shortly" of
+	// the 503 answered without a picture: the app knows when none will ever come (a source
+	// that delivers only H.264). Called only on that error path.
+	NoFrameReason func() string
 	// Logger receives the rare unexpected errors (a failed encode). nil means slog.Default().
 	Logger *slog.Logger
 }

@@ -75,6 +75,12 @@ func allowGetHead(w http.ResponseWriter, r *http.Request) bool {
 func (c *Cache) serveError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.Is(err, ErrNoFrame):
+		if c.opts.NoFrameReason != nil {
+			if reason := c.opts.NoFrameReason(); reason != "" {
+				http.Error(w, reason, http.StatusServiceUnavailable)
+				return
+			}
+		}
 		w.Header().Set("Retry-After", strconv.Itoa(int((c.opts.RetryAfter+time.Second-1)/time.Second)))
 		http.Error(w, "no picture yet: the camera has not delivered a frame; retry shortly", http.StatusServiceUnavailable)
 	case errors.Is(err, ErrClosed):

@@ -158,6 +158,23 @@ func TestHTTPNoFrameYet(t *testing.T) {
 	}
 }
 
+func TestHTTPNoFrameReasonExplainsAPermanentAbsence(t *testing.T) {
+	c := New(&Mailbox{}, Options{NoFrameReason: func() string { return "this source delivers only H.264" }})
+	defer c.Close()
+	srv := newTestServer(t, c)
+	for _, path := range []string{"/cgi-bin/currentpic.cgi", "/snapshot.jpg", "/mjpeg"} {
+		t.Run(path, func(t *testing.T) {
+			resp, body := get(t, http.MethodGet, srv.URL+path)
+			if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "only H.264") {
+				t.Errorf("got %d %q, want 503 with the reason", resp.StatusCode, body)
+			}
+			if got := resp.Header.Get("Retry-After"); got != "" {
+				t.Errorf("got Retry-After %q, want none: retrying will not help", got)
+			}
+		})
+	}
+}
+
 func TestHTTPBadParameters(t *testing.T) {
 	var mb Mailbox
 	mb.Put(withID(noisyFrames(320, 240, 1)[0], 1))
