@@ -173,3 +173,21 @@ func BenchmarkSplitterPerAU(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(aus), "ns/AU")
 }
+
+func TestParamSets(t *testing.T) {
+	sps, pps, idr, sps2 := []byte{0x67, 1}, []byte{0x68, 2}, []byte{0x65, 3}, []byte{0x67, 4}
+	for _, tc := range []struct {
+		name             string
+		nalus            [][]byte
+		wantSPS, wantPPS []byte
+	}{
+		{"idr with both", [][]byte{sps, pps, idr}, sps, pps},
+		{"slice only", [][]byte{idr}, nil, nil},
+		{"empty nalu skipped, last sps wins", [][]byte{{}, sps, sps2}, sps2, nil},
+	} {
+		gotSPS, gotPPS := ParamSets(tc.nalus)
+		if string(gotSPS) != string(tc.wantSPS) || string(gotPPS) != string(tc.wantPPS) {
+			t.Errorf("%s: got %x %x, want %x %x", tc.name, gotSPS, gotPPS, tc.wantSPS, tc.wantPPS)
+		}
+	}
+}

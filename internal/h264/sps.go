@@ -25,3 +25,20 @@ func IsKey(nalus [][]byte) bool {
 	}
 	return false
 }
+
+// ParamSets returns the last SPS and PPS among an access unit's NAL units (nil when absent). The
+// slices alias nalus.
+func ParamSets(nalus [][]byte) (sps, pps []byte) {
+	for _, n := range nalus {
+		if len(n) == 0 {
+			continue
+		}
+		switch n[0] & 0x1f {
+		case naluSPS:
+			sps = n
+		case naluPPS:
+			pps = n
+		}
+	}
+	return sps, pps
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/mp4/codecs"
 
+	"github.com/freecam/freecam/internal/h264"
 	"github.com/freecam/freecam/internal/media"
 	"github.com/freecam/freecam/internal/storage"
 	"github.com/freecam/freecam/internal/stream"
@@ -276,23 +277,8 @@ func (r *Recorder) paramsChanged(f *media.Frame) bool {
 	if f.Codec != media.CodecH264 {
 		return false
 	}
-	sps, _ := paramSets(f.NALUs)
+	sps, _ := h264.ParamSets(f.NALUs)
 	return sps != nil && !bytes.Equal(sps, r.segSPS)
-}
-
-func paramSets(nalus [][]byte) (sps, pps []byte) {
-	for _, n := range nalus {
-		if len(n) == 0 {
-			continue
-		}
-		switch n[0] & 0x1f {
-		case 7:
-			sps = n
-		case 8:
-			pps = n
-		}
-	}
-	return sps, pps
 }
 
 // openSegment starts a segment at keyframe f and reports whether it did.
@@ -300,7 +286,7 @@ func (r *Recorder) openSegment(f *media.Frame) bool {
 	var codec codecs.Codec
 	switch f.Codec {
 	case media.CodecH264:
-		sps, pps := paramSets(f.NALUs)
+		sps, pps := h264.ParamSets(f.NALUs)
 		if sps == nil || pps == nil {
 			sps, pps = r.hub.H264Params()
 		}

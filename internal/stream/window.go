@@ -1,6 +1,9 @@
 package stream
 
-import "github.com/freecam/freecam/internal/media"
+import (
+	"github.com/freecam/freecam/internal/h264"
+	"github.com/freecam/freecam/internal/media"
+)
 
 // addToWindow appends f to the GOP window and trims whole GOPs from the front while the rest still
 // covers the pre-roll and fits the memory cap. Called with h.mu held.
@@ -62,17 +65,13 @@ func (h *Hub) currentGOP() []*media.Frame {
 // trackParams remembers the SPS/PPS of f and, for an IDR frame that lacks them, puts the last
 // ones in front. It replaces f.NALUs with a new slice rather than writing into the producer's.
 func (h *Hub) trackParams(f *media.Frame) {
-	var hasSPS, hasPPS bool
-	for _, n := range f.NALUs {
-		if len(n) == 0 {
-			continue
-		}
-		switch n[0] & 0x1f {
-		case naluSPS:
-			h.sps, hasSPS = n, true
-		case naluPPS:
-			h.pps, hasPPS = n, true
-		}
+	sps, pps := h264.ParamSets(f.NALUs)
+	hasSPS, hasPPS := sps != nil, pps != nil
+	if hasSPS {
+		h.sps = sps
+	}
+	if hasPPS {
+		h.pps = pps
 	}
 	if !f.Key || (hasSPS && hasPPS) || h.sps == nil || h.pps == nil {
 		return
@@ -86,8 +85,3 @@ func (h *Hub) trackParams(f *media.Frame) {
 	}
 	f.NALUs = append(nalus, f.NALUs...)
 }
-
-const (
-	naluSPS = 7
-	naluPPS = 8
-)

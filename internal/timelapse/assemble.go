@@ -16,6 +16,7 @@ import (
 	"github.com/bluenviron/mediacommon/v2/pkg/formats/mp4/codecs"
 
 	"github.com/freecam/freecam/internal/encode"
+	"github.com/freecam/freecam/internal/h264"
 	"github.com/freecam/freecam/internal/media"
 	"github.com/freecam/freecam/internal/record"
 )
@@ -137,7 +138,7 @@ func (t *Timelapse) assembleH264(ctx context.Context, enc encode.H264Encoder, pi
 			return
 		}
 		if mp4 == nil {
-			sps, pps := paramSets(f.NALUs)
+			sps, pps := h264.ParamSets(f.NALUs)
 			if sps == nil || pps == nil {
 				werr = errors.New("timelapse: encoder's first frame has no SPS/PPS")
 				return
@@ -227,19 +228,4 @@ func readJPEG(path string) (image.Image, error) {
 	}
 	defer f.Close()
 	return jpeg.Decode(f)
-}
-
-func paramSets(nalus [][]byte) (sps, pps []byte) {
-	for _, n := range nalus {
-		if len(n) == 0 {
-			continue
-		}
-		switch n[0] & 0x1f {
-		case 7:
-			sps = n
-		case 8:
-			pps = n
-		}
-	}
-	return sps, pps
 }
