@@ -445,18 +445,26 @@ func TestRecordingAndTimelapseServicesWriteFilesFFprobeReads(t *testing.T) {
 	}
 }
 
+// startFastNightCamera runs a camera on the simulated board whose night controller reads the
+// picture and decides in well under a second, and subscribes to its night events.
+func startFastNightCamera(t *testing.T) (dir string, r *running, events *event.Subscription) {
+	t.Helper()
+	dir = writeConfig(t, map[string]string{
+		"hal.conf":       "BOARD=sim\nIR_CUT_PULSE_SECONDS=0.01\n",
+		"autonight.conf": "autonight_mode=virtual\nsample_interval=0.1\nwindow=3\nconfirm=0.3\nmin_dwell=0.5\n",
+	})
+	r = startApp(t, dir, Options{})
+	events = r.app.bus.Subscribe("test", 16, event.NightOn, event.NightOff)
+	t.Cleanup(events.Close)
+	return dir, r, events
+}
+
 // TestAutoNightFollowsTheSimulatedLight runs the whole loop on the simulated board: the light
 // level falls (set as the API will), the synthetic picture darkens, the night controller (which
 // reads the picture) switches to night: the IR cut opens, the IR LED comes on, the scene turns
 // grey and a night_on event is published. Then dawn switches back.
 func TestAutoNightFollowsTheSimulatedLight(t *testing.T) {
-	dir := writeConfig(t, map[string]string{
-		"hal.conf":       "BOARD=sim\nIR_CUT_PULSE_SECONDS=0.01\n",
-		"autonight.conf": "autonight_mode=virtual\nsample_interval=0.1\nwindow=3\nconfirm=0.3\nmin_dwell=0.5\n",
-	})
-	r := startApp(t, dir, Options{})
-	events := r.app.bus.Subscribe("test", 16, event.NightOn, event.NightOff)
-	defer events.Close()
+	_, r, events := startFastNightCamera(t)
 
 	r.app.mu.Lock()
 	hw, inst := r.app.hw, r.app.cur
@@ -583,13 +591,7 @@ func appendConf(t *testing.T, dir, name, text string) {
 // A reload at night must not switch the camera to day while the new night controller decides
 // again: it carries on from the running state.
 func TestReloadAtNightStaysNight(t *testing.T) {
-	dir := writeConfig(t, map[string]string{
-		"hal.conf":       "BOARD=sim\nIR_CUT_PULSE_SECONDS=0.01\n",
-		"autonight.conf": "autonight_mode=virtual\nsample_interval=0.1\nwindow=3\nconfirm=0.3\nmin_dwell=0.5\n",
-	})
-	r := startApp(t, dir, Options{})
-	events := r.app.bus.Subscribe("test", 16, event.NightOn, event.NightOff)
-	defer events.Close()
+	dir, r, events := startFastNightCamera(t)
 	r.app.mu.Lock()
 	hw := r.app.hw
 	r.app.mu.Unlock()

@@ -3,7 +3,6 @@ package record
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"log/slog"
 	"math"
 	"os"
@@ -149,21 +148,6 @@ func probeFile(t *testing.T, path string) probe {
 	return p
 }
 
-// mediaFiles lists every file under dir, relative.
-func mediaFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(dir, p)
-			out = append(out, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	slices.Sort(out)
-	return out
-}
-
 type wantSeg struct {
 	name   string
 	frames int
@@ -175,7 +159,7 @@ func checkSegments(t *testing.T, dir string, segs []Segment, want []wantSeg) {
 	for _, w := range want {
 		names = append(names, w.name)
 	}
-	if got := mediaFiles(t, dir); !slices.Equal(got, names) {
+	if got := testutil.Files(t, dir); !slices.Equal(got, names) {
 		t.Fatalf("got files %q, want %q (no temporary files)", got, names)
 	}
 	if len(segs) != len(want) {

@@ -115,20 +115,6 @@ func (s *fakeSnap) Get(ctx context.Context, req snapshot.Request) (*snapshot.Ima
 
 func quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-func files(t *testing.T, dir string) []string {
-	t.Helper()
-	var out []string
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(dir, p)
-			out = append(out, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	slices.Sort(out)
-	return out
-}
-
 // runner is a Run in progress: stopped is closed when it returns, err is then its result.
 type runner struct {
 	stopped chan struct{}
@@ -184,7 +170,7 @@ func TestPicturesAndDuration(t *testing.T) {
 				}
 				slices.Sort(want)
 			}
-			if got := files(t, dir); !slices.Equal(got, want) {
+			if got := testutil.Files(t, dir); !slices.Equal(got, want) {
 				t.Errorf("got files\n%q\nwant\n%q", got, want)
 			}
 			if st := tl.Stats(); st.Pictures != 6 || st.Failures != 0 {
@@ -288,7 +274,7 @@ func TestMidnightVideoAndRetention(t *testing.T) {
 			deadline := time.Now().Add(30 * time.Second)
 			for tl.Stats().Videos < 2 {
 				if time.Now().After(deadline) {
-					t.Fatalf("no video for %s after 30 s; files: %q", today, files(t, dir))
+					t.Fatalf("no video for %s after 30 s; files: %q", today, testutil.Files(t, dir))
 				}
 				time.Sleep(5 * time.Millisecond)
 			}
@@ -304,10 +290,10 @@ func TestMidnightVideoAndRetention(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
 				t.Errorf("notes.txt: got %v, want it left alone", err)
 			}
-			if got := files(t, filepath.Join(dir, tomorrow)); !slices.Equal(got, []string{"00/" + tomorrow + "_00-00-00_001.jpg"}) {
+			if got := testutil.Files(t, filepath.Join(dir, tomorrow)); !slices.Equal(got, []string{"00/" + tomorrow + "_00-00-00_001.jpg"}) {
 				t.Errorf("new day: got %q, want its first picture numbered 001", got)
 			}
-			for _, f := range files(t, dir) {
+			for _, f := range testutil.Files(t, dir) {
 				if strings.HasSuffix(f, ".tmp") || strings.HasSuffix(f, ".part") {
 					t.Errorf("left a temporary file %s", f)
 				}
