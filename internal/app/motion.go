@@ -89,6 +89,7 @@ func (m *motionDetection) run(ctx context.Context) error {
 	defer tick.Stop()
 	var det *motion.Detector
 	var excluded []image.Rectangle // the OSD areas the detector ignores
+	var areas []image.Rectangle    // scratch: the OSD's areas in the current picture
 	var lastID uint64
 	wasQuiet := false
 	for {
@@ -105,8 +106,9 @@ func (m *motionDetection) run(ctx context.Context) error {
 		// The OSD's ticking clock and the motion marker are drawn into the picture before it
 		// gets here: exclude them, or they would be motion. Rebuilding relearns the background,
 		// so it happens only when the OSD has grown beyond what is excluded (a config change).
-		if det == nil || !covered(m.marker.Areas(f.Width, f.Height), excluded) {
-			excluded = widen(m.marker.Areas(f.Width, f.Height))
+		areas = m.marker.AppendAreas(areas[:0], f.Width, f.Height)
+		if det == nil || !covered(areas, excluded) {
+			excluded = widen(areas)
 			d, err := motion.NewDetector(m.params(f.Width, f.Height, excluded))
 			if err != nil {
 				return err

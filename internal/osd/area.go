@@ -2,12 +2,12 @@ package osd
 
 import "image"
 
-// Areas returns the rectangles of a w×h picture the OSD draws on: the text box of the last frame
+// AppendAreas appends to dst the rectangles of a w×h picture the OSD draws on: the text box of the last frame
 // drawn (empty when the text is off) and the motion marker's place (drawn only during motion).
 // Motion detection excludes them, or the ticking clock and the marker itself would be motion.
-// Safe from any goroutine.
-func (r *Renderer) Areas(w, h int) []image.Rectangle {
-	var out []image.Rectangle
+// Safe from any goroutine; with a reused dst it does not allocate (motion calls it per picture).
+func (r *Renderer) AppendAreas(dst []image.Rectangle, w, h int) []image.Rectangle {
+	out := dst
 	if box := unpackRect(r.textArea.Load()); !box.Empty() {
 		// The text's width changes with it (proportional letters, the date); allow some slack.
 		out = append(out, box.Inset(-max(h/90, 2)).Intersect(image.Rect(0, 0, w, h)))

@@ -105,7 +105,7 @@ func TestAreasCoverTheTextAndTheMarker(t *testing.T) {
 	f := media.NewRawFrame(1280, 720)
 	f.Time = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	r.Draw(f)
-	areas := r.Areas(1280, 720)
+	areas := r.AppendAreas(nil, 1280, 720)
 	if len(areas) != 2 {
 		t.Fatalf("got %d areas, want the text box and the marker", len(areas))
 	}
@@ -129,7 +129,17 @@ func TestAreasCoverTheTextAndTheMarker(t *testing.T) {
 			}
 		}
 	}
-	if got := r.Areas(1280, 720); len(got) != 1 {
+	if got := r.AppendAreas(nil, 1280, 720); len(got) != 1 {
 		t.Errorf("got %d areas with the text off, want only the marker's", len(got))
+	}
+}
+
+func TestAppendAreasDoesNotAllocateWithABuffer(t *testing.T) {
+	r := New(Options{Enabled: true})
+	f := media.NewRawFrame(1280, 720)
+	r.Draw(f)
+	buf := make([]image.Rectangle, 0, 4)
+	if n := testing.AllocsPerRun(100, func() { buf = r.AppendAreas(buf[:0], 1280, 720) }); n != 0 {
+		t.Errorf("got %v allocations per call, want 0", n)
 	}
 }
