@@ -1,14 +1,11 @@
 package app
 
 import (
-	"log/slog"
 	"reflect"
 
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/osd"
 )
-
-var slogDiscard = slog.New(slog.DiscardHandler)
 
 // osdOptions maps osd.conf onto the renderer's options.
 func osdOptions(cfg *conf.Config) osd.Options {

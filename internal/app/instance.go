@@ -183,7 +183,7 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 }
 
 func (inst *instance) stop(ctx context.Context) error {
-	return stopAll(ctx, slogDiscard, inst.started)
+	return stopAll(ctx, inst.log, inst.started)
 }
 
 func (inst *instance) startHTTP(context.Context) error {
