@@ -145,10 +145,12 @@ func (m *motionDetection) run(ctx context.Context) error {
 
 func (m *motionDetection) startEvent(at time.Time, res motion.Result) {
 	m.state.Store(&MotionState{Active: true, Since: at, Region: res.Region, Box: res.Box, Score: res.Score})
-	m.bus.Publish(event.Event{Kind: event.MotionStart, Time: at, Cause: "detector", Region: res.Region, Box: res.Box, Score: res.Score})
+	// The marker and state change before the event goes out, so whoever reacts to the event
+	// sees the camera in the state the event announces.
 	if m.cfg.IndicatorColor >= 0 {
 		m.marker.SetMarker(true, m.markerC)
 	}
+	m.bus.Publish(event.Event{Kind: event.MotionStart, Time: at, Cause: "detector", Region: res.Region, Box: res.Box, Score: res.Score})
 	m.log.Info("motion started", "region", res.Region, "box", res.Box.String(), "score", res.Score)
 }
 
@@ -159,8 +161,8 @@ func (m *motionDetection) endEvent(tr *track.Tracker) {
 	}
 	now := time.Now()
 	m.state.Store(&MotionState{Since: now, Region: st.Region, Box: st.Box})
-	m.bus.Publish(event.Event{Kind: event.MotionEnd, Time: now, Cause: "detector", Region: st.Region, Box: st.Box})
 	m.marker.SetMarker(false, m.markerC)
+	m.bus.Publish(event.Event{Kind: event.MotionEnd, Time: now, Cause: "detector", Region: st.Region, Box: st.Box})
 	if tr != nil {
 		tr.End()
 	}
