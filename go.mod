@@ -3,21 +3,25 @@ module github.com/freecam/freecam
 go 1.26.8
 
 require (
+	github.com/bluenviron/gortsplib/v5 v5.6.4
+	github.com/bluenviron/mediacommon/v2 v2.9.3
+	github.com/gen2brain/x264-go/x264c v0.0.0-20221204084822-82ee2951dea2
+	github.com/pion/rtcp v1.2.17
+	github.com/pion/rtp v1.10.5
+	go.uber.org/goleak v1.3.0
+	golang.org/x/crypto v0.55.0
+	golang.org/x/image v0.34.0
+	golang.org/x/sys v0.47.0
+)
+
+require (
 	github.com/abema/go-mp4 v1.7.1 // indirect
-	github.com/bluenviron/gortsplib/v5 v5.6.4 // indirect
-	github.com/bluenviron/mediacommon/v2 v2.9.3 // indirect
-	github.com/gen2brain/x264-go/x264c v0.0.0-20221204084822-82ee2951dea2 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/gorilla/websocket v1.5.3 // indirect
 	github.com/pion/logging v0.2.4 // indirect
 	github.com/pion/randutil v0.1.0 // indirect
-	github.com/pion/rtcp v1.2.17 // indirect
-	github.com/pion/rtp v1.10.5 // indirect
 	github.com/pion/sdp/v3 v3.0.19 // indirect
 	github.com/pion/srtp/v3 v3.0.13 // indirect
 	github.com/pion/transport/v4 v4.1.0 // indirect
-	go.uber.org/goleak v1.3.0 // indirect
-	golang.org/x/image v0.34.0 // indirect
 	golang.org/x/net v0.58.0 // indirect
-	golang.org/x/sys v0.47.0 // indirect
 )

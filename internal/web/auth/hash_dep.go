@@ -1,0 +1,3 @@
+package auth
+
+import _ "golang.org/x/crypto/argon2"

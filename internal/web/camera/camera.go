@@ -1,0 +1,141 @@
+// Package camera is the contract between the web server and the running camera: everything a page,
+// the JSON API or a firmware CGI URL may read or do. internal/app implements it; the web packages
+// depend only on this interface, so they can be tested against a small fake as well as the real
+// camera.
+package camera
+
+import (
+	"context"
+	"image"
+	"net/http"
+	"time"
+
+	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/hal"
+	"github.com/freecam/freecam/internal/service"
+)
+
+// Switch names the on/off outputs of the board, as the firmware's CGI commands name them.
+type Switch string
+
+// The switches. IRCut on means the filter is in (day picture), as the firmware's ir_cut_on did.
+const (
+	BlueLED   Switch = "blue_led"
+	YellowLED Switch = "yellow_led"
+	IRLED     Switch = "ir_led"
+	IRCut     Switch = "ir_cut"
+)
+
+// NightMode is the day/night choice: "day" and "night" are manual, "auto" follows the light.
+type NightMode string
+
+// The night modes.
+const (
+	Day   NightMode = "day"
+	Night NightMode = "night"
+	Auto  NightMode = "auto"
+)
+
+// NightState is what the pages show about night mode.
+type NightState struct {
+	Night bool      `json:"night"`          // night mode is on now
+	Auto  bool      `json:"auto"`           // auto night chooses
+	Level float64   `json:"level"`          // last light level or picture brightness
+	Since time.Time `json:"since,omitzero"` // last switch
+	Cause string    `json:"cause,omitempty"`
+}
+
+// MotionState is the detector's current state.
+type MotionState struct {
+	Enabled bool            `json:"enabled"` // the motion service is running
+	Active  bool            `json:"active"`  // an event is in progress
+	Since   time.Time       `json:"since,omitzero"`
+	Region  int             `json:"region"`
+	Box     image.Rectangle `json:"box"`
+	Score   float64         `json:"score"`
+}
+
+// Status is the camera's overview for the Live and System pages.
+type Status struct {
+	Version   string    `json:"version"`
+	Hostname  string    `json:"hostname"`
+	Started   time.Time `json:"started"`
+	Source    string    `json:"source"`
+	RTSPURL   string    `json:"rtsp_url"`   // rtsp://host:port/unicast as seen from the server
+	Width     int       `json:"width"`      // configured picture size
+	Height    int       `json:"height"`     //
+	FPS       float64   `json:"fps"`        //
+	Frames    uint64    `json:"frames"`     // pictures from the source since start
+	Restarts  uint64    `json:"restarts"`   // source restarts (watchdog, crashes)
+	ConfigErr []string  `json:"config_err"` // problems of the last refused reload, nil when none
+}
+
+// Event is one entry of the event timeline (motion, night, services).
+type Event struct {
+	ID    string    `json:"id"` // stable, usable in a URL path segment ([0-9a-z-] only)
+	Kind  string    `json:"kind"`
+	Time  time.Time `json:"time"`
+	Text  string    `json:"text"`           // one line for people
+	Thumb bool      `json:"thumb"`          // a thumbnail is served at /events/{id}/thumb.jpg
+	Clip  string    `json:"clip,omitempty"` // a clip under the media root, relative path, when one exists
+}
+
+// LogLine is one line of freecam's own log.
+type LogLine struct {
+	Time    time.Time `json:"time"`
+	Level   string    `json:"level"`
+	Message string    `json:"message"` // the message and its attributes, secrets redacted
+}
+
+// Camera is the running camera as the web server sees it. Every method is safe for concurrent use
+// and never blocks for long unless it says so; a method that changes something returns an error
+// that can be shown to the user as it is.
+type Camera interface {
+	Status() Status
+	// Config is the configuration in use (never nil while the camera runs). Treat it as read-only.
+	Config() *conf.Config
+	// ConfigDir is where the config files are; settings are written there.
+	ConfigDir() string
+	// Reload re-reads the config files and applies them (live where possible). A refused
+	// configuration leaves the running one and returns an error listing the problems.
+	Reload() error
+	// Restart stops and starts the whole camera (the firmware's reboot). It returns at once; the
+	// restart happens after the response has gone out.
+	Restart()
+
+	// CurrentPic serves the latest picture as JPEG with the firmware's currentpic.cgi semantics;
+	// Snapshot the same with ?width=&height=&quality=; MJPEG a multipart stream.
+	CurrentPic() http.Handler
+	Snapshot() http.Handler
+	MJPEG() http.Handler
+
+	// Hardware is the board's state (which parts exist, LEDs, IR, motor position, light).
+	Hardware() hal.State
+	// SetSwitch turns an LED, the IR LED or the IR-cut filter on or off. Changing the IR LED or
+	// the IR cut by hand switches auto night off, as the firmware did. It may block for about a
+	// second (the IR-cut pulse).
+	SetSwitch(ctx context.Context, s Switch, on bool) error
+	Night() NightState
+	SetNightMode(ctx context.Context, m NightMode) error
+	// Move moves the motor by dx, dy steps as seen in the picture (+x right, +y up); MoveTo goes
+	// to an absolute position; Calibrate finds the ends. They block until the motor stops and
+	// return hal.ErrNoMotor-like errors on boards without one.
+	Move(ctx context.Context, dx, dy int) (hal.Move, error)
+	MoveTo(ctx context.Context, p hal.Position) (hal.Move, error)
+	Calibrate(ctx context.Context) error
+
+	Motion() MotionState
+
+	// Services lists the services with state and autorun; ServiceControl runs start, stop,
+	// restart, enable (autorun on) or disable on one.
+	Services() []service.Info
+	ServiceControl(ctx context.Context, name, action string) error
+
+	// Events lists the most recent events first, at most n. Thumb serves an event's thumbnail.
+	Events(n int) []Event
+	Thumb(id string) ([]byte, bool)
+	// MediaDir is the root of recordings and clips (served read-only under /media/).
+	MediaDir() string
+	// Logs returns the last n log lines, oldest first.
+	Logs(n int) []LogLine
+}
