@@ -32,7 +32,9 @@ type User struct {
 type ctxKey struct{}
 
 // WithUser returns ctx carrying u.
-func WithUser(ctx context.Context, u User) context.Context { return context.WithValue(ctx, ctxKey{}, u) }
+func WithUser(ctx context.Context, u User) context.Context {
+	return context.WithValue(ctx, ctxKey{}, u)
+}
 
 // UserFrom returns the user the request authenticated as; ok is false on an unauthenticated
 // request (which the server's middleware never lets reach a protected handler).
