@@ -83,11 +83,19 @@ func Defaults() *Config {
 // returned error is Errors and the Config is nil. Warnings are returned in
 // both cases.
 func Load(dir string) (*Config, []Warning, error) {
+	return load(dir, nil)
+}
+
+// load is Load with some files replaced by documents held in memory (Apply's edited files).
+func load(dir string, replaced map[string]*shellconf.Doc) (*Config, []Warning, error) {
 	cfg := Defaults()
 	var errs Errors
 	var warns []Warning
 	load := func(name string, decode func(r *reader)) {
-		d, err := shellconf.ReadFile(filepath.Join(dir, name))
+		d, err := replaced[name], error(nil)
+		if d == nil {
+			d, err = shellconf.ReadFile(filepath.Join(dir, name))
+		}
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
 			return
