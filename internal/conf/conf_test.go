@@ -82,7 +82,7 @@ func TestDistMatchesDefaults(t *testing.T) {
 	if got.String() != want.String() {
 		t.Errorf("dist config:\n%s\nwant the defaults:\n%s", got.String(), want.String())
 	}
-	for _, k := range []string{"SOURCE", "HTTP_LISTEN", "RTSP_UDP_PORT", "GOP_SECONDS", "PREROLL_SECONDS", "WATCHDOG_SECONDS", "SNAPSHOT_QUALITY", "LOG_LEVEL"} {
+	for _, k := range []string{"SOURCE", "HTTPS_LISTEN", "HTTP_LISTEN", "SNAPSHOT_ANONYMOUS", "RTSP_UDP_PORT", "GOP_SECONDS", "PREROLL_SECONDS", "WATCHDOG_SECONDS", "SNAPSHOT_QUALITY", "LOG_LEVEL"} {
 		e, ok := cfg.Docs[FreecamFile].Lookup(k)
 		if !ok {
 			t.Errorf("freecam.conf.dist does not set %s", k)
@@ -175,7 +175,8 @@ func TestErrors(t *testing.T) {
 		{OSDFile, "FIXEDW=2\n", `osd.conf:1: FIXEDW: must be true or false (got "2")`},
 		{OSDFile, "FONTNAME=../../etc/passwd\n", `osd.conf:1: FONTNAME: must be a font file name in the fonts directory, without a path (got "../../etc/passwd")`},
 		{FreecamFile, "SOURCE=\"Y4M file\"\n", `freecam.conf:1: SOURCE: must be a source spec such as synthetic, y4m:FILE, exec:COMMAND or v4l2:DEVICE (got "Y4M file")`},
-		{FreecamFile, "HTTP_LISTEN=8080\n", `freecam.conf:1: HTTP_LISTEN: must be host:port, for example 127.0.0.1:8080 or :8080 (got "8080")`},
+		{FreecamFile, "HTTP_LISTEN=8080\n", `freecam.conf:1: HTTP_LISTEN: must be host:port, for example 127.0.0.1:8080 or :8080, or off (got "8080")`},
+		{FreecamFile, "HTTPS_LISTEN=x\n", `freecam.conf:1: HTTPS_LISTEN: must be host:port, for example 127.0.0.1:8443 or :8443 (got "x")`},
 		{FreecamFile, "GOP_SECONDS=0\n", `freecam.conf:1: GOP_SECONDS: must be greater than 0 and at most 60 seconds (got "0")`},
 		{FreecamFile, "PREROLL_SECONDS=-1\n", `freecam.conf:1: PREROLL_SECONDS: must be 0 or more and at most 60 seconds (got "-1")`},
 		{FreecamFile, "WATCHDOG_SECONDS=soon\n", `freecam.conf:1: WATCHDOG_SECONDS: must be a number of seconds (got "soon")`},

@@ -14,8 +14,15 @@ type Freecam struct {
 	// "y4m:FILE", "exec:COMMAND", "v4l2:DEVICE" …; the source package
 	// interprets it, conf only checks its "kind[:argument]" shape.
 	Source string
-	// HTTPListen is HTTP_LISTEN, host:port of the web server; default 127.0.0.1:8080.
+	// HTTPSListen is HTTPS_LISTEN, host:port of the web server (UI, API, snapshots, the
+	// firmware's CGI URLs); default :8443.
+	HTTPSListen string
+	// HTTPListen is HTTP_LISTEN, host:port of the plain-HTTP listener, which only redirects to
+	// HTTPS; default :8080. "off" (stored as "") turns it off.
 	HTTPListen string
+	// SnapshotAnonymous is SNAPSHOT_ANONYMOUS: when on, /snapshot.jpg, /mjpeg and the
+	// currentpic/downloadpic CGI URLs answer without credentials. Default off.
+	SnapshotAnonymous bool
 	// RTSPUDPPort is RTSP_UDP_PORT, the even UDP port for RTP (RTCP uses the next one) when a
 	// client asks for RTSP over UDP; default 8000, 0 turns UDP off (TCP only).
 	RTSPUDPPort int
@@ -36,7 +43,8 @@ type Freecam struct {
 func DefaultFreecam() Freecam {
 	return Freecam{
 		Source:          "synthetic",
-		HTTPListen:      "127.0.0.1:8080",
+		HTTPSListen:     ":8443",
+		HTTPListen:      ":8080",
 		RTSPUDPPort:     8000,
 		GOP:             2 * time.Second,
 		Preroll:         3 * time.Second,
@@ -55,14 +63,9 @@ func (f *Freecam) decode(r *reader) {
 			f.Source = s
 		}
 	}
-	if s, line, ok := r.str("HTTP_LISTEN"); ok {
-		_, port, err := net.SplitHostPort(s)
-		if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
-			r.fail(line, "HTTP_LISTEN", "must be host:port, for example 127.0.0.1:8080 or :8080 (got %q)", s)
-		} else {
-			f.HTTPListen = s
-		}
-	}
+	r.listen(&f.HTTPSListen, "HTTPS_LISTEN", false, ":8443")
+	r.listen(&f.HTTPListen, "HTTP_LISTEN", true, ":8080")
+	r.bool(&f.SnapshotAnonymous, "SNAPSHOT_ANONYMOUS")
 	if r.int(&f.RTSPUDPPort, "RTSP_UDP_PORT", 0, 65534, ""); f.RTSPUDPPort%2 != 0 {
 		_, line, _ := r.str("RTSP_UDP_PORT")
 		r.fail(line, "RTSP_UDP_PORT", "must be an even port (RTCP uses the next one) or 0 for TCP only (got %d)", f.RTSPUDPPort)
@@ -89,6 +92,28 @@ func (f *Freecam) decode(r *reader) {
 		}
 		f.LogLevel = l
 	}
+}
+
+// listen reads a host:port listen address; offOK allows "off", stored as "".
+func (r *reader) listen(dst *string, key string, offOK bool, example string) {
+	s, line, ok := r.str(key)
+	if !ok {
+		return
+	}
+	if offOK && strings.EqualFold(strings.TrimSpace(s), "off") {
+		*dst = ""
+		return
+	}
+	_, port, err := net.SplitHostPort(s)
+	if n, perr := strconv.Atoi(port); err != nil || perr != nil || n < 0 || n > 65535 {
+		hint := ""
+		if offOK {
+			hint = `, or off`
+		}
+		r.fail(line, key, "must be host:port, for example 127.0.0.1%s or %s%s (got %q)", example, example, hint, s)
+		return
+	}
+	*dst = s
 }
 
 func isSourceKind(s string) bool {
