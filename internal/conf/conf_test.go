@@ -82,7 +82,7 @@ func TestDistMatchesDefaults(t *testing.T) {
 	if got.String() != want.String() {
 		t.Errorf("dist config:\n%s\nwant the defaults:\n%s", got.String(), want.String())
 	}
-	for _, k := range []string{"SOURCE", "HTTPS_LISTEN", "HTTP_LISTEN", "SNAPSHOT_ANONYMOUS", "RTSP_UDP_PORT", "GOP_SECONDS", "PREROLL_SECONDS", "WATCHDOG_SECONDS", "SNAPSHOT_QUALITY", "LOG_LEVEL"} {
+	for _, k := range []string{"SOURCE", "HTTPS_LISTEN", "HTTP_LISTEN", "SNAPSHOT_ANONYMOUS", "RTSP_ANONYMOUS", "RTSP_UDP_PORT", "GOP_SECONDS", "PREROLL_SECONDS", "WATCHDOG_SECONDS", "SNAPSHOT_QUALITY", "LOG_LEVEL"} {
 		e, ok := cfg.Docs[FreecamFile].Lookup(k)
 		if !ok {
 			t.Errorf("freecam.conf.dist does not set %s", k)

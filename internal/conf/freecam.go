@@ -23,6 +23,10 @@ type Freecam struct {
 	// SnapshotAnonymous is SNAPSHOT_ANONYMOUS: when on, /snapshot.jpg, /mjpeg and the
 	// currentpic/downloadpic CGI URLs answer without credentials. Default off.
 	SnapshotAnonymous bool
+	// RTSPAnonymous is RTSP_ANONYMOUS: when on, the RTSP stream plays without credentials (as
+	// the firmware's did by default). Default off: freecam's accounts and rtspserver.conf's
+	// USERNAME/USERPASSWORD are asked for.
+	RTSPAnonymous bool
 	// RTSPUDPPort is RTSP_UDP_PORT, the even UDP port for RTP (RTCP uses the next one) when a
 	// client asks for RTSP over UDP; default 8000, 0 turns UDP off (TCP only).
 	RTSPUDPPort int
@@ -66,6 +70,7 @@ func (f *Freecam) decode(r *reader) {
 	r.listen(&f.HTTPSListen, "HTTPS_LISTEN", false, ":8443")
 	r.listen(&f.HTTPListen, "HTTP_LISTEN", true, ":8080")
 	r.bool(&f.SnapshotAnonymous, "SNAPSHOT_ANONYMOUS")
+	r.bool(&f.RTSPAnonymous, "RTSP_ANONYMOUS")
 	if r.int(&f.RTSPUDPPort, "RTSP_UDP_PORT", 0, 65534, ""); f.RTSPUDPPort%2 != 0 {
 		_, line, _ := r.str("RTSP_UDP_PORT")
 		r.fail(line, "RTSP_UDP_PORT", "must be an even port (RTCP uses the next one) or 0 for TCP only (got %d)", f.RTSPUDPPort)

@@ -33,8 +33,8 @@ func (c *Config) WriteText(w io.Writer) error {
 
 	f := c.Freecam
 	fmt.Fprintf(&b, "\n[%s]\n", FreecamFile)
-	fmt.Fprintf(&b, "SOURCE=%s\nHTTPS_LISTEN=%s\nHTTP_LISTEN=%s\nSNAPSHOT_ANONYMOUS=%s\nRTSP_UDP_PORT=%d\nGOP_SECONDS=%g\nPREROLL_SECONDS=%g\nWATCHDOG_SECONDS=%g\nSNAPSHOT_QUALITY=%d\nLOG_LEVEL=%s\n",
-		f.Source, f.HTTPSListen, orOff(f.HTTPListen), onOff(f.SnapshotAnonymous), f.RTSPUDPPort, f.GOP.Seconds(), f.Preroll.Seconds(), f.Watchdog.Seconds(), f.SnapshotQuality, strings.ToLower(f.LogLevel.String()))
+	fmt.Fprintf(&b, "SOURCE=%s\nHTTPS_LISTEN=%s\nHTTP_LISTEN=%s\nSNAPSHOT_ANONYMOUS=%s\nRTSP_ANONYMOUS=%s\nRTSP_UDP_PORT=%d\nGOP_SECONDS=%g\nPREROLL_SECONDS=%g\nWATCHDOG_SECONDS=%g\nSNAPSHOT_QUALITY=%d\nLOG_LEVEL=%s\n",
+		f.Source, f.HTTPSListen, orOff(f.HTTPListen), onOff(f.SnapshotAnonymous), onOff(f.RTSPAnonymous), f.RTSPUDPPort, f.GOP.Seconds(), f.Preroll.Seconds(), f.Watchdog.Seconds(), f.SnapshotQuality, strings.ToLower(f.LogLevel.String()))
 	c.AutoNight.writeText(&b)
 
 	c.HAL.writeText(&b)
