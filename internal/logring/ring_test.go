@@ -105,6 +105,8 @@ func TestFormat(t *testing.T) {
 			l.Info("m", slog.Group("mqtt", "user", "bob", "pass", conf.Secret("hunter2")))
 		}, "m mqtt.user=bob mqtt.pass=REDACTED"},
 		{"secret as any", func(l *slog.Logger) { l.Info("m", slog.Any("s", conf.Secret("hunter2"))) }, "m s=REDACTED"},
+		{"log valuer only", func(l *slog.Logger) { l.Info("m", "tok", hidden{"hunter2"}) }, "m tok=hidden"},
+		{"log valuer in group", func(l *slog.Logger) { l.Info("m", slog.Group("g", "tok", hidden{"hunter2"})) }, "m g.tok=hidden"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -123,6 +125,11 @@ func TestFormat(t *testing.T) {
 		})
 	}
 }
+
+// hidden redacts itself through LogValue only (fmt would print its field).
+type hidden struct{ s string }
+
+func (hidden) LogValue() slog.Value { return slog.StringValue("hidden") }
 
 func TestLongLinesAreCutAtACharacterBoundary(t *testing.T) {
 	r, log, out := newLogger(2)
