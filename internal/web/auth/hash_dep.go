@@ -1,3 +1,0 @@
-package auth
-
-import _ "golang.org/x/crypto/argon2"
