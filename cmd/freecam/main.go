@@ -3,6 +3,7 @@
 //
 //	freecam [run] [--config DIR] [--data DIR] [--source SPEC]
 //	freecam conf check [--config DIR]
+//	freecam passwd [--config DIR] [--role admin|viewer] [--digest] [--delete] [USER]
 //	freecam version
 package main
 
@@ -19,6 +20,8 @@ func main() {
 const usage = `usage:
   freecam [run] [--config DIR] [--data DIR] [--source SPEC]   start the camera (the default)
   freecam conf check [--config DIR]                          check the config and print every problem
+  freecam passwd [--config DIR] [--role admin|viewer] [--digest] [--delete] [USER]
+                                                             set or delete an account's password
   freecam version                                            print the version
 
 sources: synthetic | y4m:PATH | exec:COMMAND | v4l2:/dev/videoN
@@ -40,6 +43,8 @@ func Main(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		return confCheckCmd(args[1:], stdout, stderr)
+	case "passwd":
+		return passwdCmd(args, os.Stdin, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "freecam", version())
 		return 0
