@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"syscall"
@@ -117,7 +118,7 @@ func TestBinaryHandlesSIGHUPAndStopsOnSIGTERM(t *testing.T) {
 	cfg := t.TempDir()
 	port := testutil.FreePort(t)
 	os.WriteFile(filepath.Join(cfg, "rtspserver.conf"), []byte(fmt.Sprintf("PORT=%d\nRTSPOPTS=\"-W320 -H240\"\n", port)), 0o600)
-	os.WriteFile(filepath.Join(cfg, "freecam.conf"), []byte(fmt.Sprintf("HTTP_LISTEN=127.0.0.1:0\nRTSP_UDP_PORT=%d\n", testutil.FreeUDPPair(t))), 0o600)
+	os.WriteFile(filepath.Join(cfg, "freecam.conf"), []byte(fmt.Sprintf("HTTPS_LISTEN=127.0.0.1:0\nHTTP_LISTEN=off\nRTSP_UDP_PORT=%d\n", testutil.FreeUDPPair(t))), 0o600)
 	logs := &testutil.SyncBuffer{}
 	cmd := exec.Command(bin, "--config", cfg, "--data", t.TempDir())
 	cmd.Stdout, cmd.Stderr = logs, logs
@@ -126,8 +127,16 @@ func TestBinaryHandlesSIGHUPAndStopsOnSIGTERM(t *testing.T) {
 	}
 	defer cmd.Process.Kill()
 	waitForLog(t, logs, "freecam running", 60*time.Second)
-	if got := ffprobe(t, fmt.Sprintf("rtsp://127.0.0.1:%d/unicast", port)); got != "h264,320,240" {
+	// The first start printed the admin's password once; the stream wants it.
+	pass := regexp.MustCompile(`with the password: (\S+)`).FindStringSubmatch(logs.String())
+	if pass == nil {
+		t.Fatalf("got no first admin password on the console; output:\n%s", logs)
+	}
+	if got := ffprobe(t, fmt.Sprintf("rtsp://admin:%s@127.0.0.1:%d/unicast", pass[1], port)); got != "h264,320,240" {
 		t.Errorf("ffprobe: got %q, want h264,320,240", got)
+	}
+	if strings.Count(logs.String(), pass[1]) != 1 {
+		t.Errorf("the admin password appears %d times in the output, want exactly once (the console notice)", strings.Count(logs.String(), pass[1]))
 	}
 
 	// A broken config on SIGHUP is refused and the camera keeps running.
@@ -182,7 +191,7 @@ func TestMipsleBinaryServesHardwareH264UnderQemu(t *testing.T) {
 	os.WriteFile(filepath.Join(cfg, "rtspserver.conf"), []byte(fmt.Sprintf("PORT=%d\n", port)), 0o600)
 	ffmpeg, _ := exec.LookPath("ffmpeg")
 	source := ffmpeg + " -hide_banner -loglevel error -re -f lavfi -i testsrc=size=320x240:rate=15 -c:v libx264 -preset ultrafast -tune zerolatency -g 15 -bf 0 -pix_fmt yuv420p -f h264 -"
-	os.WriteFile(filepath.Join(cfg, "freecam.conf"), []byte(fmt.Sprintf("HTTP_LISTEN=127.0.0.1:0\nRTSP_UDP_PORT=0\nSOURCE='exec:%s'\n", source)), 0o600)
+	os.WriteFile(filepath.Join(cfg, "freecam.conf"), []byte(fmt.Sprintf("HTTPS_LISTEN=127.0.0.1:0\nHTTP_LISTEN=off\nRTSP_ANONYMOUS=on\nRTSP_UDP_PORT=0\nSOURCE='exec:%s'\n", source)), 0o600)
 
 	logs := &testutil.SyncBuffer{}
 	cmd := exec.Command(qemu, bin, "run", "--config", cfg, "--data", t.TempDir())

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/freecam/freecam/internal/app"
+	"github.com/freecam/freecam/internal/logring"
 )
 
 func runCmd(args []string, stderr io.Writer) int {
@@ -30,8 +31,12 @@ func runCmd(args []string, stderr io.Writer) int {
 	}
 
 	level := new(slog.LevelVar)
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	// The last lines also stay in memory for the Logs page and action.cgi?cmd=showlog.
+	logs := logring.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}), 1000)
+	log := slog.New(logs.Handler())
 	a := app.New(app.Options{
+		Logs:      logs,
+		Console:   stderr,
 		ConfigDir: *configDir,
 		DataDir:   *dataDir,
 		Source:    *sourceSpec,

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"strings"
@@ -16,6 +17,10 @@ import (
 
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/event"
+	"github.com/freecam/freecam/internal/eventlog"
+	"github.com/freecam/freecam/internal/web"
+	"github.com/freecam/freecam/internal/web/auth"
+	"github.com/freecam/freecam/internal/web/camera"
 )
 
 // Options configures an App. ConfigDir and DataDir default to ./config and ./data.
@@ -30,6 +35,11 @@ type Options struct {
 	Version string
 	// StopTimeout bounds a stop or a reload's stop. It defaults to 10 s.
 	StopTimeout time.Duration
+	// Console receives the one message that must not go to the log: the first admin password,
+	// shown once. It defaults to os.Stderr.
+	Console io.Writer
+	// Logs, when set, is the in-memory log the Logs page and showlog read.
+	Logs interface{ Lines(n int) []camera.LogLine }
 }
 
 // App is one running camera. Run it once; Reload and Addrs are safe from any goroutine while it runs.
@@ -47,6 +57,16 @@ type App struct {
 
 	fail    context.CancelFunc // ends Run when a reload leaves nothing running
 	failErr error
+
+	started       time.Time
+	lastReloadErr []string // problems of the last refused reload, for the UI; guarded by mu
+
+	// The web server, its accounts and the event timeline outlive reloads: a page that saves a
+	// setting keeps its connection while the camera behind it restarts.
+	auth   *auth.Authenticator
+	web    *web.Server
+	webCfg conf.Freecam // what the web server was started with
+	events *eventlog.Log
 }
 
 // New returns an App. It does nothing until Run.
@@ -59,6 +79,9 @@ func New(opts Options) *App {
 	}
 	if opts.StopTimeout <= 0 {
 		opts.StopTimeout = 10 * time.Second
+	}
+	if opts.Console == nil {
+		opts.Console = os.Stderr
 	}
 	log := opts.Logger
 	if log == nil {
@@ -140,8 +163,15 @@ func (a *App) Run(ctx context.Context) error {
 
 	ctx, fail := context.WithCancel(ctx)
 	defer fail()
+	a.started = time.Now()
+	a.hw = hw
+	stopWeb, err := a.startWeb(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer stopWeb()
 	a.mu.Lock()
-	a.hw, a.fail = hw, fail
+	a.fail = fail
 	inst, err := a.startInstance(ctx, cfg, nil)
 	if err != nil {
 		a.mu.Unlock()
@@ -150,7 +180,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.cfg, a.cur, a.running = cfg, inst, true
 	a.mu.Unlock()
 	a.log.Info("freecam running", "version", a.opts.Version, "source", cfg.Freecam.Source,
-		"rtsp", inst.rtspURL(), "http", "http://"+inst.httpAddr())
+		"rtsp", inst.rtspURL(), "web", "https://"+a.web.HTTPSAddr())
 
 	<-ctx.Done()
 
@@ -172,18 +202,29 @@ func (a *App) Run(ctx context.Context) error {
 // Reload re-reads the configuration. A configuration with errors is refused and the running one
 // stays. A change to the OSD alone is applied live; any other change restarts the video parts with
 // the new configuration, and if they fail to start the old configuration is started again.
-func (a *App) Reload() error {
+func (a *App) Reload() error { return a.reload(false) }
+
+// reload is Reload; force restarts every part even when nothing changed (the UI's restart).
+func (a *App) reload(force bool) error {
 	cfg, err := a.load()
-	if err != nil {
-		return err
-	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.lastReloadErr = nil
+	if err != nil {
+		var ce *ConfigError
+		if errors.As(err, &ce) {
+			a.lastReloadErr = ce.Problems
+		} else {
+			a.lastReloadErr = []string{err.Error()}
+		}
+		return err
+	}
 	if !a.running {
 		return errors.New("not running")
 	}
 	a.hw.warnHAL(cfg)
-	if onlyOSDChanged(a.cfg, cfg) {
+	a.warnWeb(cfg)
+	if !force && onlyOSDChanged(a.cfg, cfg) {
 		a.applyLogLevel(cfg)
 		a.cur.osd.SetOptions(osdOptions(cfg))
 		a.cfg = cfg
@@ -214,19 +255,29 @@ func (a *App) Reload() error {
 	a.cfg, a.cur = cfg, inst
 	a.applyLogLevel(cfg)
 	a.hw.setFlip(cfg)
-	a.log.Info("config reloaded", "rtsp", inst.rtspURL(), "http", "http://"+inst.httpAddr())
+	a.log.Info("config reloaded", "rtsp", inst.rtspURL())
 	return nil
 }
 
-// Addrs returns the RTSP and HTTP listen addresses in use (with real ports when 0 was configured),
-// or empty strings when not running.
-func (a *App) Addrs() (rtsp, http string) {
+// Addrs returns the RTSP and HTTPS listen addresses in use (with real ports when 0 was
+// configured), or empty strings when not running.
+func (a *App) Addrs() (rtsp, https string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.cur == nil || !a.running {
 		return "", ""
 	}
-	return a.cur.rtspAddr(), a.cur.httpAddr()
+	return a.cur.rtspAddr(), a.web.HTTPSAddr()
+}
+
+// RedirectAddr is the plain-HTTP redirect listener's address, "" when it is off or not running.
+func (a *App) RedirectAddr() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.web == nil {
+		return ""
+	}
+	return a.web.HTTPAddr()
 }
 
 // Stats are the counters of the running camera, for tests and (later) metrics.

@@ -3,6 +3,7 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"image/jpeg"
@@ -30,7 +31,7 @@ func writeConfig(t *testing.T, extra map[string]string) string {
 	dir := t.TempDir()
 	files := map[string]string{
 		"rtspserver.conf": fmt.Sprintf("PORT=%d\nRTSPOPTS=\"-W320 -H240\"\nFRAMERATE_NUM=25\nFRAMERATE_DEN=1\nBITRATE=500\n", testutil.FreePort(t)),
-		"freecam.conf":    fmt.Sprintf("SOURCE=synthetic\nHTTP_LISTEN=127.0.0.1:0\nGOP_SECONDS=1\nRTSP_UDP_PORT=%d\n", testutil.FreeUDPPair(t)),
+		"freecam.conf":    fmt.Sprintf("SOURCE=synthetic\nHTTPS_LISTEN=127.0.0.1:0\nHTTP_LISTEN=off\nGOP_SECONDS=1\nRTSP_UDP_PORT=%d\n", testutil.FreeUDPPair(t)),
 		"osd.conf":        "ENABLE_OSD=true\n",
 	}
 	for name, text := range extra {
@@ -49,6 +50,22 @@ type running struct {
 	cancel context.CancelFunc
 	done   chan error
 	logs   *testutil.SyncBuffer
+	// adminPass is the first admin's password, read off the console as a user would.
+	adminPass string
+}
+
+// firstPassword finds the password freecam printed on the console at its first start.
+func firstPassword(console string) string {
+	const marker = "with the password: "
+	i := strings.Index(console, marker)
+	if i < 0 {
+		return ""
+	}
+	rest := console[i+len(marker):]
+	if j := strings.IndexByte(rest, '\n'); j >= 0 {
+		rest = rest[:j]
+	}
+	return strings.TrimSpace(rest)
 }
 
 func startApp(t *testing.T, configDir string, opts Options) *running {
@@ -59,6 +76,10 @@ func startApp(t *testing.T, configDir string, opts Options) *running {
 		opts.DataDir = t.TempDir()
 	}
 	opts.Logger = slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	console := &testutil.SyncBuffer{}
+	if opts.Console == nil {
+		opts.Console = console
+	}
 	a := New(opts)
 	ctx, cancel := context.WithCancel(context.Background())
 	r := &running{app: a, cancel: cancel, done: make(chan error, 1), logs: logs}
@@ -79,6 +100,7 @@ func startApp(t *testing.T, configDir string, opts Options) *running {
 		time.Sleep(10 * time.Millisecond)
 	}
 	t.Cleanup(func() { r.stop(t) })
+	r.adminPass = firstPassword(console.String())
 	return r
 }
 
@@ -98,15 +120,41 @@ func (r *running) stop(t *testing.T) {
 	r.done <- nil
 }
 
+// rtspURL is the stream's URL with the admin's credentials; plainRTSPURL has none.
 func (r *running) rtspURL(t *testing.T) string {
+	t.Helper()
+	if r.adminPass == "" {
+		t.Fatal("no admin password was printed on the console")
+	}
+	return strings.Replace(r.plainRTSPURL(), "rtsp://", "rtsp://admin:"+r.adminPass+"@", 1)
+}
+
+func (r *running) plainRTSPURL() string {
 	rtspAddr, _ := r.app.Addrs()
 	_, port, _ := net.SplitHostPort(rtspAddr)
 	return "rtsp://127.0.0.1:" + port + "/unicast"
 }
 
-func (r *running) httpURL(path string) string {
-	_, httpAddr := r.app.Addrs()
-	return "http://" + httpAddr + path
+func (r *running) httpsURL(path string) string {
+	_, httpsAddr := r.app.Addrs()
+	return "https://" + httpsAddr + path
+}
+
+// get fetches a path from the web server as the admin, with HTTP Basic as Home Assistant does;
+// the certificate is the camera's self-signed one.
+func (r *running) get(t *testing.T, path string) (*http.Response, error) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, r.httpsURL(path), nil)
+	if err != nil {
+		return nil, err
+	}
+	req.SetBasicAuth("admin", r.adminPass)
+	return insecureClient.Do(req)
+}
+
+var insecureClient = &http.Client{
+	Timeout:   30 * time.Second,
+	Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}},
 }
 
 // runPeer runs a real client with a deadline and returns its combined output.
@@ -131,7 +179,7 @@ func TestCameraServesRTSPToFFmpegAndSnapshots(t *testing.T) {
 		}
 	}
 
-	resp, err := http.Get(r.httpURL("/cgi-bin/currentpic.cgi"))
+	resp, err := r.get(t, "/cgi-bin/currentpic.cgi")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,10 +258,10 @@ func TestReloadKeepsTheRunningConfigOnError(t *testing.T) {
 		t.Fatalf("reload with a valid new port: %v", err)
 	}
 	want := fmt.Sprintf("rtsp://127.0.0.1:%d/unicast", newPort)
-	if got := r.rtspURL(t); got != want {
+	if got := r.plainRTSPURL(); got != want {
 		t.Errorf("got RTSP at %s after reload, want %s", got, want)
 	}
-	out, perr = runPeer(t, 30*time.Second, "ffmpeg", "-v", "error", "-rtsp_transport", "tcp", "-i", want, "-frames:v", "10", "-f", "null", "-")
+	out, perr = runPeer(t, 30*time.Second, "ffmpeg", "-v", "error", "-rtsp_transport", "tcp", "-i", r.rtspURL(t), "-frames:v", "10", "-f", "null", "-")
 	if perr != nil || strings.TrimSpace(out) != "" {
 		t.Errorf("after reload ffmpeg got err %v output %q, want the stream playing on the new port", perr, out)
 	}
@@ -226,11 +274,11 @@ func TestHTTPPortInUseFailsStartAndRollsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ln.Close()
-	dir := writeConfig(t, map[string]string{"freecam.conf": "HTTP_LISTEN=" + ln.Addr().String() + "\n"})
+	dir := writeConfig(t, map[string]string{"freecam.conf": "HTTPS_LISTEN=" + ln.Addr().String() + "\n"})
 	a := New(Options{ConfigDir: dir, DataDir: t.TempDir()})
 	err = a.Run(context.Background())
-	if err == nil || !strings.Contains(err.Error(), "start http") || !strings.Contains(err.Error(), "address already in use") {
-		t.Fatalf("got %v, want a start error naming http and the address in use", err)
+	if err == nil || !strings.Contains(err.Error(), "https listen") || !strings.Contains(err.Error(), "address already in use") {
+		t.Fatalf("got %v, want a start error naming https and the address in use", err)
 	}
 }
 
@@ -364,7 +412,7 @@ func TestCodecMJPGServesMJPEGOverRTSP(t *testing.T) {
 func TestRTSPAccountFromRtspserverConf(t *testing.T) {
 	testutil.Need(t, "ffprobe")
 	r := startApp(t, writeConfig(t, map[string]string{"rtspserver.conf": "USERNAME=viewer\nUSERPASSWORD='s3cret pass'\n"}), Options{})
-	plain := r.rtspURL(t)
+	plain := r.plainRTSPURL()
 	withUser := func(user, pass string) string {
 		return strings.Replace(plain, "rtsp://", "rtsp://"+user+":"+pass+"@", 1)
 	}
@@ -685,7 +733,7 @@ func TestH264OnlySourceStreamsAndExplainsMissingSnapshots(t *testing.T) {
 	if got, err := ffprobeStream(t, r.rtspURL(t)); err != nil || got != "h264,320,240" {
 		t.Fatalf("ffprobe: got %q (err %v), want h264,320,240", got, err)
 	}
-	resp, err := http.Get(r.httpURL("/snapshot.jpg"))
+	resp, err := r.get(t, "/snapshot.jpg")
 	if err != nil {
 		t.Fatal(err)
 	}

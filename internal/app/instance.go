@@ -2,11 +2,9 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -35,8 +33,6 @@ type instance struct {
 	night      *night.Controller
 	motion     *motionDetection
 	log        *slog.Logger
-	http       *http.Server
-	httpLn     net.Listener
 	supervisor *sourceSupervisor
 	started    []component
 	stopFn     func(ctx context.Context) error
@@ -140,7 +136,10 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 		MulticastDest: multicastDest(cfg),
 		Username:      cfg.RTSP.Username,
 		Password:      string(cfg.RTSP.Password),
-		Logger:        log,
+		// freecam's accounts work for RTSP too (Basic: they have no stored Digest secret). The
+		// hook has no client address, so the throttle key is per user.
+		Authenticate: a.rtspAuthenticate(cfg),
+		Logger:       log,
 	}
 	if _, err := rtsp.New(rtspOpts); err != nil { // validate now: a bad value is a config error
 		return nil, &ConfigError{Problems: []string{err.Error()}}
@@ -164,7 +163,6 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 
 	comps := []component{
 		goroutine("encoder", pipe.Run, log),
-		{name: "http", start: inst.startHTTP, stop: inst.stopHTTP},
 		goroutine("source", inst.supervisor.run, log),
 	}
 	comps = append(comps, sceneLight...)
@@ -184,39 +182,6 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 
 func (inst *instance) stop(ctx context.Context) error {
 	return stopAll(ctx, inst.log, inst.started)
-}
-
-func (inst *instance) startHTTP(context.Context) error {
-	ln, err := net.Listen("tcp", inst.cfg.Freecam.HTTPListen)
-	if err != nil {
-		return fmt.Errorf("listen %s: %w", inst.cfg.Freecam.HTTPListen, err)
-	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /cgi-bin/currentpic.cgi", inst.snapshots.CurrentPic())
-	mux.Handle("GET /snapshot.jpg", inst.snapshots.Snapshot())
-	mux.Handle("GET /mjpeg", inst.snapshots.MJPEG())
-	inst.httpLn = ln
-	inst.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = inst.http.Serve(ln) }()
-	return nil
-}
-
-func (inst *instance) stopHTTP(ctx context.Context) error {
-	// MJPEG clients stream forever: give requests a moment, then cut the rest.
-	shutCtx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	err := inst.http.Shutdown(shutCtx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		return inst.http.Close()
-	}
-	return err
-}
-
-func (inst *instance) httpAddr() string {
-	if inst.httpLn == nil {
-		return ""
-	}
-	return inst.httpLn.Addr().String()
 }
 
 func (inst *instance) rtspAddr() string {

@@ -1,0 +1,352 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/eventlog"
+	"github.com/freecam/freecam/internal/hal"
+	"github.com/freecam/freecam/internal/service"
+	"github.com/freecam/freecam/internal/snapshot"
+	"github.com/freecam/freecam/internal/web"
+	"github.com/freecam/freecam/internal/web/auth"
+	"github.com/freecam/freecam/internal/web/camera"
+	"github.com/freecam/freecam/internal/web/tlscert"
+)
+
+// webCamera is the App as the web server sees it (camera.Camera). The web server outlives
+// reloads, so every method looks up the instance running at the time of the call.
+type webCamera struct{ a *App }
+
+var _ camera.Camera = webCamera{}
+
+// current returns the running instance and configuration, or nil while nothing runs.
+func (a *App) current() (*instance, *conf.Config) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if !a.running || a.cur == nil {
+		return nil, a.cfg
+	}
+	return a.cur, a.cfg
+}
+
+var errNotRunning = errors.New("the camera is restarting; try again in a moment")
+
+func (w webCamera) Status() camera.Status {
+	a := w.a
+	inst, cfg := a.current()
+	host, _ := os.Hostname()
+	st := camera.Status{Version: a.opts.Version, Hostname: host, Started: a.started}
+	if cfg != nil {
+		st.Source, st.Width, st.Height, st.FPS = cfg.Freecam.Source, cfg.RTSP.Width, cfg.RTSP.Height, cfg.RTSP.FPS()
+	}
+	if inst != nil {
+		st.RTSPURL = inst.rtspURL()
+		ps := inst.pipe.Stats()
+		st.Frames = ps.RawFrames + ps.EncodedFrames
+		st.Restarts = inst.supervisor.restarts.Load()
+	}
+	a.mu.Lock()
+	st.ConfigErr = a.lastReloadErr
+	a.mu.Unlock()
+	return st
+}
+
+func (w webCamera) Config() *conf.Config {
+	_, cfg := w.a.current()
+	return cfg
+}
+
+func (w webCamera) ConfigDir() string { return w.a.opts.ConfigDir }
+
+func (w webCamera) Reload() error { return w.a.Reload() }
+
+// Restart stops and starts every part with the configuration on disk, after the response that
+// asked for it has gone out.
+func (w webCamera) Restart() {
+	a := w.a
+	go func() {
+		time.Sleep(200 * time.Millisecond)
+		if err := a.reload(true); err != nil {
+			a.log.Error("restart", "err", err)
+		}
+	}()
+}
+
+// snapshotHandler serves through the snapshot cache of the instance running at request time.
+func (w webCamera) snapshotHandler(pick func(*snapshot.Cache) http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		inst, _ := w.a.current()
+		if inst == nil {
+			http.Error(rw, errNotRunning.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		pick(inst.snapshots).ServeHTTP(rw, r)
+	})
+}
+
+func (w webCamera) CurrentPic() http.Handler { return w.snapshotHandler((*snapshot.Cache).CurrentPic) }
+func (w webCamera) Snapshot() http.Handler   { return w.snapshotHandler((*snapshot.Cache).Snapshot) }
+func (w webCamera) MJPEG() http.Handler      { return w.snapshotHandler((*snapshot.Cache).MJPEG) }
+
+func (w webCamera) device() *hal.Device { return w.a.hw.board.Device }
+
+func (w webCamera) Hardware() hal.State { return w.device().State() }
+
+func (w webCamera) SetSwitch(ctx context.Context, s camera.Switch, on bool) error {
+	dev := w.device()
+	var sw hal.Switch
+	switch s {
+	case camera.BlueLED:
+		sw = dev.BlueLED
+	case camera.YellowLED:
+		sw = dev.YellowLED
+	case camera.IRLED, camera.IRCut:
+		// Setting the night parts by hand takes them from auto night, as the firmware did.
+		if inst, _ := w.a.current(); inst != nil {
+			if err := inst.night.SetAuto(ctx, false); err != nil {
+				return err
+			}
+		}
+		if s == camera.IRLED {
+			sw = dev.IRLED
+			break
+		}
+		if dev.IRCut == nil {
+			return fmt.Errorf("this camera has no IR-cut filter")
+		}
+		return dev.IRCut.SetDay(ctx, on)
+	default:
+		return fmt.Errorf("no switch %q", s)
+	}
+	if sw == nil {
+		return fmt.Errorf("this camera has no %s", s)
+	}
+	return sw.Set(on)
+}
+
+func (w webCamera) Night() camera.NightState {
+	inst, _ := w.a.current()
+	if inst == nil {
+		return camera.NightState{}
+	}
+	s := inst.night.State()
+	return camera.NightState{Night: s.Night, Auto: s.Auto && w.serviceRunning(inst, "auto-night"), Level: s.Level, Since: s.LastSwitch, Cause: s.Cause}
+}
+
+func (w webCamera) serviceRunning(inst *instance, name string) bool {
+	st, err := inst.services.Status(name)
+	return err == nil && st.State == service.Running
+}
+
+// SetNightMode switches day or night by hand, or hands the choice to auto night (starting its
+// service, which is what acts on the light).
+func (w webCamera) SetNightMode(ctx context.Context, m camera.NightMode) error {
+	inst, _ := w.a.current()
+	if inst == nil {
+		return errNotRunning
+	}
+	switch m {
+	case camera.Day, camera.Night:
+		return inst.night.SetNight(ctx, m == camera.Night, "manual")
+	case camera.Auto:
+		if err := inst.night.SetAuto(ctx, true); err != nil {
+			return err
+		}
+		if !w.serviceRunning(inst, "auto-night") {
+			return w.a.ServiceControl(ctx, "auto-night", "start")
+		}
+		return nil
+	}
+	return fmt.Errorf("night mode must be day, night or auto (got %q)", m)
+}
+
+func (w webCamera) motor() (hal.Motor, error) {
+	if m := w.device().Motor; m != nil {
+		return m, nil
+	}
+	return nil, errors.New("this camera has no motor")
+}
+
+func (w webCamera) Move(ctx context.Context, dx, dy int) (hal.Move, error) {
+	m, err := w.motor()
+	if err != nil {
+		return hal.Move{}, err
+	}
+	return m.Move(ctx, dx, dy)
+}
+
+func (w webCamera) MoveTo(ctx context.Context, p hal.Position) (hal.Move, error) {
+	m, err := w.motor()
+	if err != nil {
+		return hal.Move{}, err
+	}
+	return m.MoveTo(ctx, p)
+}
+
+func (w webCamera) Calibrate(ctx context.Context) error {
+	m, err := w.motor()
+	if err != nil {
+		return err
+	}
+	return m.Calibrate(ctx)
+}
+
+func (w webCamera) Motion() camera.MotionState {
+	inst, _ := w.a.current()
+	if inst == nil {
+		return camera.MotionState{}
+	}
+	st := w.a.Motion()
+	return camera.MotionState{Enabled: w.serviceRunning(inst, "motion"), Active: st.Active, Since: st.Since, Region: st.Region, Box: st.Box, Score: st.Score}
+}
+
+func (w webCamera) Services() []service.Info { return w.a.Services() }
+
+func (w webCamera) ServiceControl(ctx context.Context, name, action string) error {
+	return w.a.ServiceControl(ctx, name, action)
+}
+
+func (w webCamera) Events(n int) []camera.Event {
+	if w.a.events == nil {
+		return nil
+	}
+	return w.a.events.Events(n)
+}
+
+func (w webCamera) Thumb(id string) ([]byte, bool) {
+	if w.a.events == nil {
+		return nil, false
+	}
+	return w.a.events.Thumb(id)
+}
+
+// MediaDir is the recordings directory: clips and recordings are served from it.
+func (w webCamera) MediaDir() string {
+	_, cfg := w.a.current()
+	if cfg == nil {
+		return ""
+	}
+	dir, err := filepath.Abs(cfg.RecordingDir(w.a.opts.DataDir))
+	if err != nil {
+		return ""
+	}
+	return dir
+}
+
+func (w webCamera) Logs(n int) []camera.LogLine {
+	if w.a.opts.Logs == nil {
+		return nil
+	}
+	return w.a.opts.Logs.Lines(n)
+}
+
+// startWeb opens the accounts (creating the first admin), the certificate, the event timeline and
+// the web server. They live for the whole Run. The returned stop ends them.
+func (a *App) startWeb(ctx context.Context, cfg *conf.Config) (stop func(), err error) {
+	log := a.log.With("component", "web")
+	a.auth, err = auth.New(auth.Options{ConfigDir: a.opts.ConfigDir, Log: a.log.With("component", "auth")})
+	if err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	if pass, created, err := a.auth.EnsureAdmin(); err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	} else if created {
+		// The only time the password exists in clear: on the console, never in the log.
+		fmt.Fprintf(a.opts.Console, "\n  freecam created the account %q with the password: %s\n"+
+			"  It is shown only this once. Change it on the System page or with: freecam passwd\n\n", "admin", pass)
+		a.log.Warn("created the first account, admin; its password was printed on the console once")
+	}
+	certs, err := tlscert.New(tlscert.Options{Dir: a.opts.ConfigDir, Logger: a.log.With("component", "tls")})
+	if err != nil {
+		return nil, fmt.Errorf("https certificate: %w", err)
+	}
+	if uerr := certs.UserError(); uerr != nil {
+		a.log.Warn("your certificate is not used; serving the self-signed one", "err", uerr)
+	}
+
+	a.events, err = eventlog.New(eventlog.Options{
+		Dir: filepath.Join(a.opts.DataDir, "events"),
+		Bus: &a.bus,
+		Thumb: func(ctx context.Context) ([]byte, error) {
+			inst, _ := a.current()
+			if inst == nil {
+				return nil, errNotRunning
+			}
+			img, err := inst.snapshots.Get(ctx, snapshot.Request{Width: 320, Height: 240})
+			if err != nil {
+				return nil, err
+			}
+			return img.JPEG, nil
+		},
+		Log: a.log.With("component", "events"),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("event timeline: %w", err)
+	}
+	evCtx, evCancel := context.WithCancel(context.WithoutCancel(ctx))
+	evDone := make(chan struct{})
+	go func() {
+		defer close(evDone)
+		if err := a.events.Run(evCtx); err != nil {
+			a.log.Error("event timeline stopped", "err", err)
+		}
+	}()
+
+	a.web, err = web.New(web.Options{
+		Camera:             webCamera{a},
+		Auth:               a.auth,
+		Certs:              certs,
+		HTTPSListen:        cfg.Freecam.HTTPSListen,
+		HTTPListen:         cfg.Freecam.HTTPListen,
+		AnonymousSnapshots: cfg.Freecam.SnapshotAnonymous,
+		Version:            a.opts.Version,
+		Log:                log,
+	})
+	if err == nil {
+		err = a.web.Start()
+	}
+	if err != nil {
+		evCancel()
+		<-evDone
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	a.webCfg = cfg.Freecam
+	return func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), a.opts.StopTimeout)
+		defer cancel()
+		if err := a.web.Stop(stopCtx); err != nil {
+			a.log.Warn("stopping the web server", "err", err)
+		}
+		evCancel()
+		<-evDone
+	}, nil
+}
+
+// warnWeb tells the user that the web server's addresses and anonymous access change at the next
+// start: restarting the server from a reload would cut the page that asked for the reload.
+func (a *App) warnWeb(cfg *conf.Config) {
+	old, now := a.webCfg, cfg.Freecam
+	if old.HTTPSListen != now.HTTPSListen || old.HTTPListen != now.HTTPListen || old.SnapshotAnonymous != now.SnapshotAnonymous {
+		a.log.Warn("freecam.conf: HTTPS_LISTEN, HTTP_LISTEN and SNAPSHOT_ANONYMOUS take effect when freecam restarts")
+	}
+}
+
+// rtspAuthenticate is the RTSP server's check of freecam's accounts, or nil when the stream is
+// open to anyone (RTSP_ANONYMOUS=on without a USERNAME in rtspserver.conf).
+func (a *App) rtspAuthenticate(cfg *conf.Config) func(user, pass string) bool {
+	if cfg.Freecam.RTSPAnonymous && cfg.RTSP.Username == "" {
+		return nil
+	}
+	return func(user, pass string) bool {
+		// The hook has no client address, so the throttle key is the user.
+		_, err := a.auth.Verify(user, pass, "rtsp/"+user)
+		return err == nil
+	}
+}
