@@ -180,7 +180,7 @@ func (a *App) Run(ctx context.Context) error {
 	a.cfg, a.cur, a.running = cfg, inst, true
 	a.mu.Unlock()
 	a.log.Info("freecam running", "version", a.opts.Version, "source", cfg.Freecam.Source,
-		"rtsp", inst.rtspURL(), "web", "https://"+a.web.HTTPSAddr())
+		"rtsp", inst.rtspURL(), "web", a.web.URL())
 
 	<-ctx.Done()
 

@@ -139,7 +139,7 @@ func (s *Server) Start() error {
 		}
 		go func() { _ = s.redirect.Serve(redirLn) }()
 	}
-	s.log.Info("web server listening", "https", "https://"+ln.Addr().String(), "redirect", s.HTTPAddr(),
+	s.log.Info("web server listening", "url", s.URL(), "redirect", s.HTTPAddr(),
 		"certificate", s.opts.Certs.Source().String(), "sha256", s.opts.Certs.Fingerprint())
 	return nil
 }
@@ -169,6 +169,19 @@ func (s *Server) HTTPSAddr() string { return addrOf(s.httpsLn) }
 
 // HTTPAddr is the redirect listener's address, "" when it is off.
 func (s *Server) HTTPAddr() string { return addrOf(s.httpLn) }
+
+// URL is the address to open in a browser: https://localhost:PORT when listening on every
+// interface.
+func (s *Server) URL() string {
+	host, port, err := net.SplitHostPort(s.HTTPSAddr())
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "https://" + net.JoinHostPort(host, port)
+}
 
 func addrOf(ln net.Listener) string {
 	if ln == nil {
