@@ -305,7 +305,6 @@ func (a *App) startWeb(ctx context.Context, cfg *conf.Config) (stop func(), err 
 		Certs:              certs,
 		HTTPSListen:        cfg.Freecam.HTTPSListen,
 		HTTPListen:         cfg.Freecam.HTTPListen,
-		AnonymousSnapshots: cfg.Freecam.SnapshotAnonymous,
 		Version:            a.opts.Version,
 		Log:                log,
 	})
@@ -329,12 +328,12 @@ func (a *App) startWeb(ctx context.Context, cfg *conf.Config) (stop func(), err 
 	}, nil
 }
 
-// warnWeb tells the user that the web server's addresses and anonymous access change at the next
-// start: restarting the server from a reload would cut the page that asked for the reload.
+// warnWeb tells the user that the web server's addresses change at the next start: restarting
+// the server from a reload would cut the page that asked for the reload.
 func (a *App) warnWeb(cfg *conf.Config) {
 	old, now := a.webCfg, cfg.Freecam
-	if old.HTTPSListen != now.HTTPSListen || old.HTTPListen != now.HTTPListen || old.SnapshotAnonymous != now.SnapshotAnonymous {
-		a.log.Warn("freecam.conf: HTTPS_LISTEN, HTTP_LISTEN and SNAPSHOT_ANONYMOUS take effect when freecam restarts")
+	if old.HTTPSListen != now.HTTPSListen || old.HTTPListen != now.HTTPListen {
+		a.log.Warn("freecam.conf: HTTPS_LISTEN and HTTP_LISTEN take effect when freecam restarts")
 	}
 }
 

@@ -32,7 +32,7 @@ var anonymousPictures = map[string]bool{
 func (s *Server) guarded(need auth.Role, pictures bool, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, err := s.opts.Auth.Check(r)
-		anonymousOK := pictures && s.opts.AnonymousSnapshots && anonymousPictures[r.URL.Path]
+		anonymousOK := pictures && anonymousPictures[r.URL.Path] && s.anonymousSnapshots()
 		switch {
 		case errors.Is(err, auth.ErrNoCredentials) && anonymousOK:
 			u = auth.User{Name: "anonymous", Role: auth.Viewer, Via: "anonymous"}
@@ -54,6 +54,16 @@ func (s *Server) guarded(need auth.Role, pictures bool, h http.Handler) http.Han
 		}
 		h.ServeHTTP(w, r.WithContext(auth.WithUser(r.Context(), u)))
 	})
+}
+
+// anonymousSnapshots reports whether an admin opened the picture URLs: Options, or freecam.conf's
+// SNAPSHOT_ANONYMOUS as the camera runs it now (so the setting applies without a restart).
+func (s *Server) anonymousSnapshots() bool {
+	if s.opts.AnonymousSnapshots {
+		return true
+	}
+	cfg := s.opts.Camera.Config()
+	return cfg != nil && cfg.Freecam.SnapshotAnonymous
 }
 
 // public wraps the few routes that must work without an account (the login form).

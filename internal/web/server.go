@@ -36,7 +36,8 @@ type Options struct {
 	// HTTPSListen and HTTPListen are host:port; an empty HTTPListen runs no redirect listener.
 	HTTPSListen string
 	HTTPListen  string
-	// AnonymousSnapshots lets requests without credentials fetch the picture URLs.
+	// AnonymousSnapshots lets requests without credentials fetch the picture URLs, whatever
+	// the camera's SNAPSHOT_ANONYMOUS says.
 	AnonymousSnapshots bool
 	Version            string
 	Log                *slog.Logger

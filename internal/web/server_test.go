@@ -161,7 +161,17 @@ func TestRolesAndBasicSnapshots(t *testing.T) {
 }
 
 func TestAnonymousSnapshotsOnlyWhenTurnedOn(t *testing.T) {
-	ts := newTestServer(t, true)
+	ts := newTestServer(t, false)
+	if code, _, _ := ts.do(t, http.MethodGet, "/snapshot.jpg", "", "", nil, nil); code != http.StatusUnauthorized {
+		t.Fatalf("GET /snapshot.jpg anonymously by default: got %d, want 401", code)
+	}
+	// An admin turns it on in freecam.conf; it applies with the reload, without a restart.
+	if _, err := conf.Apply(ts.dir, conf.Edits{conf.FreecamFile: {"SNAPSHOT_ANONYMOUS": "on"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.cam.Reload(); err != nil {
+		t.Fatal(err)
+	}
 	for _, p := range []string{"/snapshot.jpg", "/cgi-bin/currentpic.cgi"} {
 		if code, _, _ := ts.do(t, http.MethodGet, p, "", "", nil, nil); code != http.StatusOK {
 			t.Errorf("GET %s anonymously with SNAPSHOT_ANONYMOUS=on: got %d, want 200", p, code)
