@@ -300,13 +300,13 @@ func (a *App) startWeb(ctx context.Context, cfg *conf.Config) (stop func(), err 
 	}()
 
 	a.web, err = web.New(web.Options{
-		Camera:             webCamera{a},
-		Auth:               a.auth,
-		Certs:              certs,
-		HTTPSListen:        cfg.Freecam.HTTPSListen,
-		HTTPListen:         cfg.Freecam.HTTPListen,
-		Version:            a.opts.Version,
-		Log:                log,
+		Camera:      webCamera{a},
+		Auth:        a.auth,
+		Certs:       certs,
+		HTTPSListen: cfg.Freecam.HTTPSListen,
+		HTTPListen:  cfg.Freecam.HTTPListen,
+		Version:     a.opts.Version,
+		Log:         log,
 	})
 	if err == nil {
 		err = a.web.Start()
