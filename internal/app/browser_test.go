@@ -309,11 +309,34 @@ func (b *e2eBrowser) rect(id string) box {
 	return *r
 }
 
-// click clicks the middle of an element with the mouse, as a user does.
+// click clicks the middle of an element with the mouse, as a user does. It waits until the page
+// has loaded (a stylesheet arriving moves things) and the element is the one under the pointer.
 func (b *e2eBrowser) click(id string) {
 	b.t.Helper()
-	r := b.rect(id)
-	b.do("click #"+id, chromedp.MouseClickXY(r.X+r.W/2, r.Y+r.H/2))
+	b.rect(id) // exists and is shown
+	type target struct {
+		X   float64 `json:"x"`
+		Y   float64 `json:"y"`
+		Hit bool    `json:"hit"`
+	}
+	expr := `(() => { const e = document.getElementById(` + jsString(id) + `);
+		if (!e || document.readyState !== 'complete') return {x: 0, y: 0, hit: false};
+		e.scrollIntoView({block: 'center', inline: 'center'});
+		const r = e.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+		const under = document.elementFromPoint(x, y);
+		return {x: x, y: y, hit: under !== null && (under === e || e.contains(under))}; })()`
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		p, err := evalJS[target](b, expr)
+		if err == nil && p.Hit {
+			b.do("click #"+id, chromedp.MouseClickXY(p.X, p.Y))
+			return
+		}
+		if time.Now().After(deadline) {
+			b.t.Fatalf("#%s on %s was not loaded and clickable within %v (err %v)", id, b.location(), stepTimeout, err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // submit clicks a button that submits a form and waits for the page that answers.
