@@ -743,3 +743,28 @@ func TestH264OnlySourceStreamsAndExplainsMissingSnapshots(t *testing.T) {
 		t.Errorf("snapshot from an H.264-only source: got %d %q, want 503 explaining why", resp.StatusCode, body)
 	}
 }
+
+// The stream asks for an account — freecam's own, a viewer is enough — until an admin opens it
+// with RTSP_ANONYMOUS=on, which a reload applies.
+func TestRTSPAsksForAnAccountUnlessOpened(t *testing.T) {
+	testutil.Need(t, "ffprobe")
+	dir := writeConfig(t, nil)
+	r := startApp(t, dir, Options{})
+	if got, err := ffprobeStream(t, r.plainRTSPURL()); err == nil || !strings.Contains(got, "401") {
+		t.Errorf("no credentials: got %q (err %v), want 401", got, err)
+	}
+	if err := r.app.auth.SetPassword("ha", "viewer", "ha-viewer-pass", false); err != nil {
+		t.Fatal(err)
+	}
+	viewer := strings.Replace(r.plainRTSPURL(), "rtsp://", "rtsp://ha:ha-viewer-pass@", 1)
+	if got, err := ffprobeStream(t, viewer); err != nil || got != "h264,320,240" {
+		t.Errorf("viewer account: got %q (err %v), want h264,320,240", got, err)
+	}
+	appendConf(t, dir, "freecam.conf", "RTSP_ANONYMOUS=on\n")
+	if err := r.app.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ffprobeStream(t, r.plainRTSPURL()); err != nil || got != "h264,320,240" {
+		t.Errorf("RTSP_ANONYMOUS=on, no credentials: got %q (err %v), want h264,320,240", got, err)
+	}
+}
