@@ -7,11 +7,14 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/event"
 	"github.com/freecam/freecam/internal/eventlog"
 	"github.com/freecam/freecam/internal/hal"
+	"github.com/freecam/freecam/internal/record"
 	"github.com/freecam/freecam/internal/service"
 	"github.com/freecam/freecam/internal/snapshot"
 	"github.com/freecam/freecam/internal/web"
@@ -213,11 +216,60 @@ func (w webCamera) ServiceControl(ctx context.Context, name, action string) erro
 	return w.a.ServiceControl(ctx, name, action)
 }
 
+// Events lists the timeline. A motion event recorded by the recording service links the
+// segment that holds its start, so the Events page can play it.
 func (w webCamera) Events(n int) []camera.Event {
 	if w.a.events == nil {
 		return nil
 	}
-	return w.a.events.Events(n)
+	evs := w.a.events.Events(n)
+	_, cfg := w.a.current()
+	if cfg == nil {
+		return evs
+	}
+	clips := clipFinder{dir: w.MediaDir(), segment: cfg.Recording.Segment, listed: map[string][]string{}}
+	for i := range evs {
+		if evs[i].Clip == "" && evs[i].Kind == string(event.MotionStart) {
+			evs[i].Clip = clips.find(evs[i].Time)
+		}
+	}
+	return evs
+}
+
+// clipFinder finds the recording segment (dir/YYYY-MM-DD/HH/REC_HH-MM-SS.mp4, see record.SegmentPath)
+// that covers a moment, listing each hour directory once per call.
+type clipFinder struct {
+	dir     string
+	segment time.Duration
+	listed  map[string][]string
+}
+
+func (c *clipFinder) find(t time.Time) string {
+	if c.dir == "" || c.segment <= 0 {
+		return ""
+	}
+	t = t.Local()
+	best, bestStart := "", time.Time{}
+	for _, at := range []time.Time{t, t.Add(-c.segment)} {
+		hourDir := filepath.Join(at.Format("2006-01-02"), at.Format("15"))
+		names, ok := c.listed[hourDir]
+		if !ok {
+			names, _ = filepath.Glob(filepath.Join(c.dir, hourDir, record.FilePattern))
+			c.listed[hourDir] = names
+		}
+		for _, path := range names {
+			clock := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(path), "REC_"), ".mp4")
+			clock, _, _ = strings.Cut(clock, "_") // REC_HH-MM-SS_2.mp4
+			start, err := time.ParseInLocation("2006-01-02 15-04-05", at.Format("2006-01-02 ")+clock, time.Local)
+			if err != nil || start.After(t) || t.Sub(start) >= c.segment+time.Minute || !start.After(bestStart) {
+				continue
+			}
+			if rel, err := filepath.Rel(c.dir, path); err == nil {
+				best, bestStart = filepath.ToSlash(rel), start
+			}
+		}
+	}
+	return best
 }
 
 func (w webCamera) Thumb(id string) ([]byte, bool) {
