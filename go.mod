@@ -5,6 +5,8 @@ go 1.26.8
 require (
 	github.com/bluenviron/gortsplib/v5 v5.6.4
 	github.com/bluenviron/mediacommon/v2 v2.9.3
+	github.com/chromedp/cdproto v0.159.0
+	github.com/chromedp/chromedp v0.23.0
 	github.com/gen2brain/x264-go/x264c v0.0.0-20221204084822-82ee2951dea2
 	github.com/pion/rtcp v1.2.17
 	github.com/pion/rtp v1.10.5
@@ -16,8 +18,6 @@ require (
 
 require (
 	github.com/abema/go-mp4 v1.7.1 // indirect
-	github.com/chromedp/cdproto v0.159.0 // indirect
-	github.com/chromedp/chromedp v0.23.0 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/gorilla/websocket v1.5.3 // indirect
