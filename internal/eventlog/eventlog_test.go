@@ -126,11 +126,17 @@ func TestEventsFromTheBusAppearNewestFirstWithText(t *testing.T) {
 	l, _ := newLog(t, Options{Dir: t.TempDir(), Bus: &bus})
 	start(t, l)
 
+	// Routine service transitions stay out of the timeline; a failure goes in.
+	bus.Publish(event.Event{Kind: event.ServiceState, Time: t0, Service: "rtsp", State: "starting"})
+	bus.Publish(event.Event{Kind: event.ServiceState, Time: t0, Service: "rtsp", State: "running"})
 	bus.Publish(event.Event{Kind: event.NightOn, Time: t0, Cause: "auto"})
 	bus.Publish(event.Event{Kind: event.MotionStart, Time: t0.Add(time.Second), Region: 2, Score: 0.12})
 	bus.Publish(event.Event{Kind: event.MotionEnd, Time: t0.Add(2 * time.Second), Region: 2})
 	bus.Publish(event.Event{Kind: event.ServiceState, Time: t0.Add(2 * time.Second), Service: "rtsp", State: "failed", Err: "listen tcp :554:\naddress in use"})
 	got := waitEvents(t, l, 4)
+	if all := l.Events(100); len(all) != 4 {
+		t.Errorf("got %d events, want 4: routine service transitions kept", len(all))
+	}
 
 	want := []struct{ kind, text string }{
 		{"service_state", "service rtsp failed: listen tcp :554: address in use"},

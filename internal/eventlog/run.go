@@ -49,6 +49,9 @@ func (l *Log) Run(ctx context.Context) error {
 				l.opts.Log.Warn("eventlog: events lost, the timeline did not keep up", "lost", d-dropped)
 				dropped = d
 			}
+			if !worthKeeping(ev) {
+				continue
+			}
 			ce := l.record(ev)
 			if jobs != nil && ev.Kind == event.MotionStart {
 				select {
@@ -80,4 +83,14 @@ func (l *Log) record(ev event.Event) camera.Event {
 	l.mu.Unlock()
 	l.removeThumbs(gone)
 	return ce
+}
+
+// worthKeeping leaves out of the timeline the service transitions every start, stop and reload
+// makes (starting, running, stopped): they would bury the motion and night events. A service
+// that crashes (backoff) or gives up (failed) is kept.
+func worthKeeping(ev event.Event) bool {
+	if ev.Kind != event.ServiceState {
+		return true
+	}
+	return ev.State == "failed" || ev.State == "backoff"
 }
