@@ -36,7 +36,7 @@ type testServer struct {
 	base      string // https://127.0.0.1:PORT
 }
 
-func newTestServer(t *testing.T, anonymousSnapshots bool) *testServer {
+func newTestServer(t testing.TB, anonymousSnapshots bool) *testServer {
 	t.Helper()
 	dir := t.TempDir()
 	if _, err := conf.EnsureFiles(dir); err != nil {
