@@ -20,6 +20,7 @@ import (
 
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/hal"
+	"github.com/freecam/freecam/internal/testutil"
 	"github.com/freecam/freecam/internal/web/auth"
 	"github.com/freecam/freecam/internal/web/camera/camtest"
 	"github.com/freecam/freecam/internal/web/tlscert"
@@ -450,5 +451,29 @@ func TestSecurityHeaders(t *testing.T) {
 		if csp := hdr.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") || strings.Contains(csp, "unsafe-inline") {
 			t.Errorf("GET %s: CSP %q, want default-src 'self' and nothing inline", p, csp)
 		}
+	}
+}
+
+// HTTP Digest from a real client (curl --digest) for an account that opted in; an account that
+// did not is refused.
+func TestCurlDigest(t *testing.T) {
+	testutil.Need(t, "curl")
+	ts := newTestServer(t, false)
+	if err := ts.auth.SetPassword("digestor", auth.Viewer, "digest-pass-1", true); err != nil {
+		t.Fatal(err)
+	}
+	curl := func(user, pass string) string {
+		out, _ := exec.Command("curl", "-sk", "--noproxy", "*", "--digest", "-u", user+":"+pass, "-o", "/dev/null",
+			"-w", "%{http_code}", ts.base+"/cgi-bin/currentpic.cgi").Output()
+		return string(out)
+	}
+	if got := curl("digestor", "digest-pass-1"); got != "200" {
+		t.Errorf("curl --digest with an opted-in account: got %s, want 200", got)
+	}
+	if got := curl("digestor", "wrong-pass-1"); got != "401" {
+		t.Errorf("curl --digest with a wrong password: got %s, want 401", got)
+	}
+	if got := curl("viewer", "viewer-pass-1"); got != "401" {
+		t.Errorf("curl --digest for an account without Digest: got %s, want 401", got)
 	}
 }
