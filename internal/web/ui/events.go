@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/freecam/freecam/internal/eventlog"
 	"github.com/freecam/freecam/internal/web/camera"
 )
 
@@ -26,7 +27,7 @@ func (u *UI) events(w http.ResponseWriter, r *http.Request) {
 	var evs []eventView
 	for _, e := range u.cam.Events(eventCount) {
 		ev := eventView{Event: e}
-		if e.Thumb && validID(e.ID) {
+		if e.Thumb && eventlog.ValidID(e.ID) {
 			ev.ThumbURL = "/events/" + e.ID + "/thumb.jpg"
 		}
 		if e.Clip != "" {
@@ -50,23 +51,9 @@ func mediaURL(clip string) string {
 	return "/media/" + strings.Join(parts, "/")
 }
 
-// validID reports whether id is an event id: 1 to 128 characters of [0-9a-z-].
-func validID(id string) bool {
-	if id == "" || len(id) > 128 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'z' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
 func (u *UI) thumb(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !validID(id) {
+	if !eventlog.ValidID(id) {
 		http.Error(w, "bad event id", http.StatusBadRequest)
 		return
 	}
