@@ -57,6 +57,7 @@ type Config struct {
 	Timelapse Timelapse
 	HAL       HAL
 	Motion    Motion
+	MQTT      MQTT
 
 	// Docs holds the parsed files by file name, for writers that change a
 	// value in place (Doc.Set, Doc.WriteFile). A missing file has no entry.
@@ -74,6 +75,7 @@ func Defaults() *Config {
 		Timelapse: DefaultTimelapse(),
 		HAL:       DefaultHAL(),
 		Motion:    DefaultMotion(),
+		MQTT:      DefaultMQTT(),
 		Docs:      make(map[string]*shellconf.Doc),
 	}
 }
@@ -130,6 +132,7 @@ func load(dir string, replaced map[string]*shellconf.Doc) (*Config, []Warning, e
 	load(TimelapseFile, func(r *reader) { cfg.Timelapse.decode(r) })
 	load(HALFile, func(r *reader) { cfg.HAL.decode(r) })
 	load(MotionFile, func(r *reader) { cfg.Motion.decode(r) })
+	load(MQTTFile, func(r *reader) { cfg.MQTT.decode(r) })
 	if len(errs) > 0 {
 		return nil, warns, errs
 	}

@@ -29,6 +29,7 @@ func distFiles() []distFile {
 		{TimelapseFile, 0o644},
 		{HALFile, 0o644},
 		{MotionFile, 0o600}, // ftp_password, smb_password, dropbox_token
+		{MQTTFile, 0o600},   // PASS
 	}
 }
 

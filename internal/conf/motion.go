@@ -57,6 +57,23 @@ type Motion struct {
 	MaxChanged float64
 	// FPS is motion_fps (freecam): pictures per second the detector looks at; default 5.
 	FPS int
+
+	// Actions are the firmware's on-motion switches (MQTT reports and sets them; the actions
+	// themselves come with the motion-actions issue).
+	Actions MotionActions
+}
+
+// MotionActions are motion.conf's on-motion switches, the firmware's spelling true/false.
+type MotionActions struct {
+	TriggerLED   bool // motion_trigger_led: the yellow LED while motion lasts; default true
+	MQTTMessage  bool // publish_mqtt_message: ON/OFF on $TOPIC/motion
+	MQTTSnapshot bool // publish_mqtt_snapshot: the JPEG on $TOPIC/motion/snapshot/image
+	MQTTVideo    bool // publish_mqtt_video: the clip on $TOPIC/motion/video
+	SendEmail    bool // send_email
+	SendTelegram bool // send_telegram
+	SendMatrix   bool // send_matrix
+	SaveSnapshot bool // save_snapshot
+	SaveVideo    bool // save_video
 }
 
 // DefaultMotion returns motion.conf's defaults (the built-in motion.conf.dist).
@@ -72,6 +89,7 @@ func DefaultMotion() Motion {
 		LightChange:    0.5,
 		MaxChanged:     0.8,
 		FPS:            5,
+		Actions:        MotionActions{TriggerLED: true},
 	}
 }
 
@@ -81,11 +99,20 @@ func (m Motion) Enabled() bool { return m.Detection && m.Sensitivity >= 0 }
 
 func (m *Motion) decode(r *reader) {
 	// The firmware's event action keys: known, read by a later version.
-	r.ignore("motion_trigger_led", "publish_mqtt_message", "publish_mqtt_snapshot", "publish_mqtt_video",
-		"send_email", "send_telegram", "telegram_alert_type", "send_matrix", "matrix_alert_type",
+	a := &m.Actions
+	r.bool(&a.TriggerLED, "motion_trigger_led")
+	r.bool(&a.MQTTMessage, "publish_mqtt_message")
+	r.bool(&a.MQTTSnapshot, "publish_mqtt_snapshot")
+	r.bool(&a.MQTTVideo, "publish_mqtt_video")
+	r.bool(&a.SendEmail, "send_email")
+	r.bool(&a.SendTelegram, "send_telegram")
+	r.bool(&a.SendMatrix, "send_matrix")
+	r.bool(&a.SaveSnapshot, "save_snapshot")
+	r.bool(&a.SaveVideo, "save_video")
+	r.ignore("telegram_alert_type", "matrix_alert_type",
 		"group_date_pattern", "file_date_pattern", "video_duration", "save_files_attr", "save_dirs_attr",
 		"video_use_rtsp", "video_rtsp_w", "video_rtsp_h", "video_rtsp_f",
-		"save_snapshot", "save_snapshot_dir", "max_snapshot_days", "save_video", "save_video_dir", "max_video_days",
+		"save_snapshot_dir", "max_snapshot_days", "save_video_dir", "max_video_days",
 		"ftp_snapshot", "ftp_video", "ftp_host", "ftp_port", "ftp_username", "ftp_password", "ftp_stills_dir", "ftp_videos_dir",
 		"dropbox_snapshot", "dropbox_video", "dropbox_url", "dropbox_token", "dropbox_stills_dir", "dropbox_videos_dir",
 		"smb_snapshot", "smb_video", "smb_share", "smb_username", "smb_password", "smb_stills_path", "smb_videos_path")
@@ -208,4 +235,7 @@ func (m Motion) writeText(b *strings.Builder) {
 		timeout, strings.ToLower(onOff(m.Tracking)), m.NightDelay.Seconds(), m.Debug)
 	fmt.Fprintf(b, "motion_exclude=%s\nmotion_min_frames=%d\nmotion_event_gap=%g\nmotion_light_change=%g\nmotion_max_changed=%g\nmotion_fps=%d\n",
 		rects(m.Exclude, "(none)"), m.MinFrames, m.EventGap.Seconds(), m.LightChange, m.MaxChanged, m.FPS)
+	a := m.Actions
+	fmt.Fprintf(b, "motion_trigger_led=%t\npublish_mqtt_message=%t\npublish_mqtt_snapshot=%t\npublish_mqtt_video=%t\nsend_email=%t\nsend_telegram=%t\nsend_matrix=%t\nsave_snapshot=%t\nsave_video=%t\n",
+		a.TriggerLED, a.MQTTMessage, a.MQTTSnapshot, a.MQTTVideo, a.SendEmail, a.SendTelegram, a.SendMatrix, a.SaveSnapshot, a.SaveVideo)
 }

@@ -110,7 +110,8 @@ func TestMotionDecode(t *testing.T) {
 				`motion.conf:9: motion_fps: must be between 1 and 60 frames per second (got "0")`,
 				`motion.conf:10: night_mode_event_delay: must be a number of seconds (got "soon")`,
 			}},
-		{name: "action keys are known", src: "send_telegram=true\nftp_password=\"x\"\nsmb_video=false\n"},
+		{name: "action keys are known", src: "send_telegram=true\nftp_password=\"x\"\nsmb_video=false\nmotion_trigger_led=false\n",
+			want: func(m *Motion) { m.Actions.SendTelegram, m.Actions.TriggerLED = true, false }},
 		{name: "unknown key", src: "motion_area=1\n", warns: []string{`motion.conf:1: motion_area: unknown key`}},
 	}
 	for _, tc := range tests {
@@ -149,7 +150,8 @@ func TestMotionWriteText(t *testing.T) {
 	m.writeText(&b)
 	want := "\n[motion.conf]\nmotion_detection=on\nmotion_sensitivity=2\nregion_of_interest=0,0,640,360,1,2,3,4\nmotion_indicator_color=2\n" +
 		"motion_timeout=-1\nmotion_tracking=off\nnight_mode_event_delay=30\ndebug_msg_enable=false\nmotion_exclude=(none)\n" +
-		"motion_min_frames=2\nmotion_event_gap=2\nmotion_light_change=0.5\nmotion_max_changed=0.8\nmotion_fps=5\n"
+		"motion_min_frames=2\nmotion_event_gap=2\nmotion_light_change=0.5\nmotion_max_changed=0.8\nmotion_fps=5\n" +
+		"motion_trigger_led=true\npublish_mqtt_message=false\npublish_mqtt_snapshot=false\npublish_mqtt_video=false\nsend_email=false\nsend_telegram=false\nsend_matrix=false\nsave_snapshot=false\nsave_video=false\n"
 	if b.String() != want {
 		t.Errorf("got %q, want %q", b.String(), want)
 	}

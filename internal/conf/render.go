@@ -39,6 +39,7 @@ func (c *Config) WriteText(w io.Writer) error {
 
 	c.HAL.writeText(&b)
 	c.Motion.writeText(&b)
+	c.MQTT.writeText(&b)
 
 	rec := c.Recording
 	fmt.Fprintf(&b, "\n[%s]\nSEGMENT_SECONDS=%g\nMAX_DAYS=%d\nMAX_SIZE_MB=%d\nMIN_FREE_PERCENT=%d\nMIN_FREE_MB=%d\n",
