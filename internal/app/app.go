@@ -15,12 +15,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/event"
 	"github.com/freecam/freecam/internal/eventlog"
 	"github.com/freecam/freecam/internal/web"
 	"github.com/freecam/freecam/internal/web/auth"
-	"github.com/freecam/freecam/internal/web/camera"
 )
 
 // Options configures an App. ConfigDir and DataDir default to ./config and ./data.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/event"
 	"github.com/freecam/freecam/internal/eventlog"
@@ -19,7 +20,6 @@ import (
 	"github.com/freecam/freecam/internal/snapshot"
 	"github.com/freecam/freecam/internal/web"
 	"github.com/freecam/freecam/internal/web/auth"
-	"github.com/freecam/freecam/internal/web/camera"
 	"github.com/freecam/freecam/internal/web/tlscert"
 )
 

@@ -18,8 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/event"
-	"github.com/freecam/freecam/internal/web/camera"
 )
 
 var idPattern = regexp.MustCompile(`^[0-9a-z-]+$`)

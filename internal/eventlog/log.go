@@ -18,8 +18,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/event"
-	"github.com/freecam/freecam/internal/web/camera"
 )
 
 // Defaults of Options.

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/event"
-	"github.com/freecam/freecam/internal/web/camera"
 )
 
 // busQueue is the size of the subscription's queue: how many events may wait while a write to

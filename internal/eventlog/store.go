@@ -11,7 +11,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/freecam/freecam/internal/web/camera"
+	"github.com/freecam/freecam/internal/camera"
 )
 
 // record is one line of events.jsonl. The thumbnail flag is not stored: the file in thumbs/ is

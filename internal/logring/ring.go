@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/freecam/freecam/internal/web/camera"
+	"github.com/freecam/freecam/internal/camera"
 )
 
 // DefaultSize is the number of lines a Ring keeps when New is given a size of 0 or less.

@@ -8,9 +8,9 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/hal"
 	"github.com/freecam/freecam/internal/web/auth"
-	"github.com/freecam/freecam/internal/web/camera"
 )
 
 // The JSON API, /api/v1/…, documented in docs/api.md and docs/openapi.json. Reading needs a

@@ -20,8 +20,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/web/auth"
-	"github.com/freecam/freecam/internal/web/camera"
 	"github.com/freecam/freecam/internal/web/firmware"
 	"github.com/freecam/freecam/internal/web/tlscert"
 	"github.com/freecam/freecam/internal/web/ui"

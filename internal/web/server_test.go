@@ -18,11 +18,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/freecam/freecam/internal/camera/camtest"
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/hal"
 	"github.com/freecam/freecam/internal/testutil"
 	"github.com/freecam/freecam/internal/web/auth"
-	"github.com/freecam/freecam/internal/web/camera/camtest"
 	"github.com/freecam/freecam/internal/web/tlscert"
 )
 

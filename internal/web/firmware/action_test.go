@@ -11,12 +11,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/freecam/freecam/internal/camera/camtest"
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/conf/shellconf"
 	"github.com/freecam/freecam/internal/hal"
 	"github.com/freecam/freecam/internal/service"
 	"github.com/freecam/freecam/internal/web/auth"
-	"github.com/freecam/freecam/internal/web/camera/camtest"
 )
 
 func TestSwitches(t *testing.T) {

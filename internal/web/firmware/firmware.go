@@ -7,9 +7,9 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/service"
 	"github.com/freecam/freecam/internal/web/auth"
-	"github.com/freecam/freecam/internal/web/camera"
 )
 
 // Guard wraps a handler so that it runs only for a user whose role allows need. The web server

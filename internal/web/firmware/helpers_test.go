@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/freecam/freecam/internal/camera/camtest"
 	"github.com/freecam/freecam/internal/web/auth"
-	"github.com/freecam/freecam/internal/web/camera/camtest"
 )
 
 // roleHeader carries the test user's role to testGuard.

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/web/auth"
-	"github.com/freecam/freecam/internal/web/camera"
 )
 
 // parseState reads key:value lines.

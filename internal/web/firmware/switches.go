@@ -3,8 +3,8 @@ package firmware
 import (
 	"net/http"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/hal"
-	"github.com/freecam/freecam/internal/web/camera"
 )
 
 // switchPart is what the board's state says about one switch.

@@ -6,8 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/eventlog"
-	"github.com/freecam/freecam/internal/web/camera"
 )
 
 // eventCount is how many events the timeline shows; logCount how many log lines.

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/freecam/freecam/internal/camera/camtest"
 	"github.com/freecam/freecam/internal/web/auth"
-	"github.com/freecam/freecam/internal/web/camera/camtest"
 )
 
 const testCSRF = "csrf-token-for-tests"

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/hal"
-	"github.com/freecam/freecam/internal/web/camera"
 )
 
 // controlTimeout bounds a hardware action started from a page (a motor move across the whole

@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/conf/shellconf"
 	"github.com/freecam/freecam/internal/web/auth"
-	"github.com/freecam/freecam/internal/web/camera"
 	"github.com/freecam/freecam/internal/web/settings"
 )
 

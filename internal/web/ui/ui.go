@@ -17,8 +17,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/web/auth"
-	"github.com/freecam/freecam/internal/web/camera"
 )
 
 //go:embed templates/*.html

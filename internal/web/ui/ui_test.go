@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/service"
 	"github.com/freecam/freecam/internal/web/auth"
-	"github.com/freecam/freecam/internal/web/camera"
 	"github.com/freecam/freecam/internal/web/settings"
 )
 

@@ -10,10 +10,10 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/hal"
 	"github.com/freecam/freecam/internal/service"
-	"github.com/freecam/freecam/internal/web/camera"
 )
 
 func TestPicture(t *testing.T) {

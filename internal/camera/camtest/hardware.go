@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/hal"
 	"github.com/freecam/freecam/internal/service"
-	"github.com/freecam/freecam/internal/web/camera"
 )
 
 // ErrNoPart is returned for a switch or motor the board does not have (see SetHardware).

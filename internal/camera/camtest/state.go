@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/conf"
-	"github.com/freecam/freecam/internal/web/camera"
 )
 
 // Status returns the overview; Restarts is the number of Restart calls.

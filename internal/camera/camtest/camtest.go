@@ -17,10 +17,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/hal"
 	"github.com/freecam/freecam/internal/service"
-	"github.com/freecam/freecam/internal/web/camera"
 )
 
 var _ camera.Camera = (*Camera)(nil)
