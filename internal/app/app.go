@@ -155,7 +155,7 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	a.applyLogLevel(cfg)
 
-	hw, err := openHardware(ctx, cfg, a.opts.ConfigDir, a.log.With("component", "hal"))
+	hw, err := openHardware(ctx, cfg, a.opts.ConfigDir, &a.bus, a.log.With("component", "hal"))
 	if err != nil {
 		return fmt.Errorf("hal: %w", err)
 	}
@@ -229,6 +229,7 @@ func (a *App) reload(force bool) error {
 		a.cur.osd.SetOptions(osdOptions(cfg))
 		a.cfg = cfg
 		a.log.Info("config reloaded: OSD updated live")
+		a.bus.Publish(event.Event{Kind: event.ConfigReloaded, Time: time.Now(), Cause: "reload"})
 		return nil
 	}
 	stopCtx, cancel := context.WithTimeout(context.Background(), a.opts.StopTimeout)
@@ -256,6 +257,7 @@ func (a *App) reload(force bool) error {
 	a.applyLogLevel(cfg)
 	a.hw.setFlip(cfg)
 	a.log.Info("config reloaded", "rtsp", inst.rtspURL())
+	a.bus.Publish(event.Event{Kind: event.ConfigReloaded, Time: time.Now(), Cause: "reload"})
 	return nil
 }
 

@@ -29,7 +29,7 @@ type hardware struct {
 	origin hal.Position
 }
 
-func openHardware(ctx context.Context, cfg *conf.Config, configDir string, log *slog.Logger) (*hardware, error) {
+func openHardware(ctx context.Context, cfg *conf.Config, configDir string, bus *event.Bus, log *slog.Logger) (*hardware, error) {
 	hw := &hardware{hal: cfg.HAL, log: log}
 	var start hal.Position
 	if p, err := motor.ReadPositionFile(filepath.Join(configDir, motor.PositionFile)); err == nil {
@@ -44,6 +44,7 @@ func openHardware(ctx context.Context, cfg *conf.Config, configDir string, log *
 			if sc := hw.scene.Load(); sc != nil && s.HasIRCut {
 				sc.SetNight(!s.IRCutDay)
 			}
+			bus.Publish(event.Event{Kind: event.Hardware, Time: time.Now(), Cause: "hal"})
 		},
 	})
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/freecam/freecam/internal/record"
 	"github.com/freecam/freecam/internal/service"
 	"github.com/freecam/freecam/internal/snapshot"
+	"github.com/freecam/freecam/internal/storage"
 	"github.com/freecam/freecam/internal/web"
 	"github.com/freecam/freecam/internal/web/auth"
 	"github.com/freecam/freecam/internal/web/tlscert"
@@ -54,7 +55,18 @@ func (w webCamera) Status() camera.Status {
 		ps := inst.pipe.Stats()
 		st.Frames = ps.RawFrames + ps.EncodedFrames
 		st.Restarts = inst.supervisor.restarts.Load()
+		if srv := inst.rtsp.Load(); srv != nil {
+			st.Readers = srv.Stats().Playing
+		}
 	}
+	st.FreeBytes = -1
+	if fs, err := storage.StatFS(w.MediaDir()); err == nil {
+		st.FreeBytes = int64(fs.Free)
+	} else if fs, err := storage.StatFS(a.opts.DataDir); err == nil {
+		st.FreeBytes = int64(fs.Free)
+	}
+	st.MAC = primaryMAC()
+	st.WiFi = readWiFi("/proc/net/wireless")
 	a.mu.Lock()
 	st.ConfigErr = a.lastReloadErr
 	a.mu.Unlock()
@@ -97,6 +109,19 @@ func (w webCamera) snapshotHandler(pick func(*snapshot.Cache) http.Handler) http
 func (w webCamera) CurrentPic() http.Handler { return w.snapshotHandler((*snapshot.Cache).CurrentPic) }
 func (w webCamera) Snapshot() http.Handler   { return w.snapshotHandler((*snapshot.Cache).Snapshot) }
 func (w webCamera) MJPEG() http.Handler      { return w.snapshotHandler((*snapshot.Cache).MJPEG) }
+
+// SnapshotJPEG is the current picture at the configured size and quality.
+func (w webCamera) SnapshotJPEG(ctx context.Context) ([]byte, error) {
+	inst, _ := w.a.current()
+	if inst == nil {
+		return nil, errNotRunning
+	}
+	img, err := inst.snapshots.Get(ctx, snapshot.Request{})
+	if err != nil {
+		return nil, err
+	}
+	return img.JPEG, nil
+}
 
 func (w webCamera) device() *hal.Device { return w.a.hw.board.Device }
 

@@ -1,7 +1,7 @@
-// Package camera is the contract between the web server and the running camera: everything a page,
-// the JSON API or a firmware CGI URL may read or do. internal/app implements it; the web packages
-// depend only on this interface, so they can be tested against a small fake as well as the real
-// camera.
+// Package camera is the contract between the running camera and its remote controls: everything a
+// web page, the JSON API, a firmware CGI URL or an MQTT command may read or do. internal/app
+// implements it; the web and MQTT packages depend only on this interface, so they can be tested
+// against a small fake (camtest) as well as the real camera.
 package camera
 
 import (
@@ -68,6 +68,22 @@ type Status struct {
 	Frames    uint64    `json:"frames"`     // pictures from the source since start
 	Restarts  uint64    `json:"restarts"`   // source restarts (watchdog, crashes)
 	ConfigErr []string  `json:"config_err"` // problems of the last refused reload, nil when none
+	Readers   int       `json:"readers"`    // RTSP sessions playing now
+	// FreeBytes is the free space where recordings and clips go, -1 when unknown.
+	FreeBytes int64 `json:"free_bytes"`
+	// MAC is the hardware address of the main network interface ("" when none): the stable
+	// identity Home Assistant's device registry uses.
+	MAC string `json:"mac"`
+	// WiFi is the wireless link, nil on a camera without one (or on a wired machine).
+	WiFi *WiFi `json:"wifi,omitempty"`
+}
+
+// WiFi is the state of the wireless link, as /proc/net/wireless reports it.
+type WiFi struct {
+	Interface   string `json:"interface"`
+	SignalDBm   int    `json:"signal_dbm"`
+	LinkQuality int    `json:"link_quality"` // 0–70 on most drivers
+	NoiseDBm    int    `json:"noise_dbm"`
 }
 
 // Event is one entry of the event timeline (motion, night, services).
@@ -108,6 +124,9 @@ type Camera interface {
 	CurrentPic() http.Handler
 	Snapshot() http.Handler
 	MJPEG() http.Handler
+	// SnapshotJPEG is the current picture as JPEG at the configured quality and size, for
+	// protocols that are not HTTP (MQTT). It waits for a first picture until ctx ends.
+	SnapshotJPEG(ctx context.Context) ([]byte, error)
 
 	// Hardware is the board's state (which parts exist, LEDs, IR, motor position, light).
 	Hardware() hal.State

@@ -24,6 +24,11 @@ const (
 	MotionStart  Kind = "motion_start"  // motion began
 	MotionEnd    Kind = "motion_end"    // motion ended
 	ServiceState Kind = "service_state" // a service changed state (Service, State, Err set)
+	// Hardware: an LED, the IR LED, the IR cut or the motor position changed, by whatever means
+	// (the web, MQTT, night mode, tracking). Read the new state from the device.
+	Hardware Kind = "hardware"
+	// ConfigReloaded: a new configuration is in use (after a reload or a restart).
+	ConfigReloaded Kind = "config_reloaded"
 )
 
 // Event is one thing that happened. Fields that do not apply to a Kind are zero. Events are

@@ -129,6 +129,7 @@ func TestEventsFromTheBusAppearNewestFirstWithText(t *testing.T) {
 	// Routine service transitions stay out of the timeline; a failure goes in.
 	bus.Publish(event.Event{Kind: event.ServiceState, Time: t0, Service: "rtsp", State: "starting"})
 	bus.Publish(event.Event{Kind: event.ServiceState, Time: t0, Service: "rtsp", State: "running"})
+	bus.Publish(event.Event{Kind: event.Hardware, Time: t0})
 	bus.Publish(event.Event{Kind: event.NightOn, Time: t0, Cause: "auto"})
 	bus.Publish(event.Event{Kind: event.MotionStart, Time: t0.Add(time.Second), Region: 2, Score: 0.12})
 	bus.Publish(event.Event{Kind: event.MotionEnd, Time: t0.Add(2 * time.Second), Region: 2})

@@ -88,9 +88,13 @@ func (l *Log) record(ev event.Event) camera.Event {
 // worthKeeping leaves out of the timeline the service transitions every start, stop and reload
 // makes (starting, running, stopped): they would bury the motion and night events. A service
 // that crashes (backoff) or gives up (failed) is kept.
+// Hardware and config notices are not events for people either.
 func worthKeeping(ev event.Event) bool {
-	if ev.Kind != event.ServiceState {
+	switch ev.Kind {
+	case event.MotionStart, event.MotionEnd, event.NightOn, event.NightOff:
 		return true
+	case event.ServiceState:
+		return ev.State == "failed" || ev.State == "backoff"
 	}
-	return ev.State == "failed" || ev.State == "backoff"
+	return false
 }

@@ -88,12 +88,16 @@ func newCamera() *Camera {
 	c := &Camera{
 		jpeg: makeJPEG(),
 		status: camera.Status{
-			Version:  "camtest",
-			Hostname: "camtest",
-			Started:  start,
-			Source:   "synthetic",
-			RTSPURL:  "rtsp://camtest:8554/unicast",
-			FPS:      25,
+			Version:   "camtest",
+			Hostname:  "camtest",
+			Started:   start,
+			Source:    "synthetic",
+			RTSPURL:   "rtsp://camtest:8554/unicast",
+			FPS:       25,
+			Readers:   1,
+			FreeBytes: 8 << 30,
+			MAC:       "02:00:5e:10:20:30",
+			WiFi:      &camera.WiFi{Interface: "wlan0", SignalDBm: -61, LinkQuality: 49, NoiseDBm: -95},
 		},
 		hw: hal.State{
 			Board:      "camtest",
@@ -181,6 +185,13 @@ func (c *Camera) Fail(method string, err error) {
 		return
 	}
 	c.fail[method] = err
+}
+
+// SetStatus replaces the status (Restarts and ConfigErr stay the fake's own).
+func (c *Camera) SetStatus(s camera.Status) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.status = s
 }
 
 // SetHardware replaces the board's state, for example to take the motor away (HasMotor false).

@@ -1,6 +1,7 @@
 package camtest
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -55,4 +56,18 @@ func (c *Camera) MJPEG() http.Handler {
 			}
 		}
 	})
+}
+
+// SnapshotJPEG returns JPEG(), or the error given to Fail("SnapshotJPEG", …).
+func (c *Camera) SnapshotJPEG(ctx context.Context) ([]byte, error) {
+	c.mu.Lock()
+	err := c.fail["SnapshotJPEG"]
+	c.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return c.jpeg, nil
 }
