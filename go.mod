@@ -18,6 +18,7 @@ require (
 
 require (
 	github.com/abema/go-mp4 v1.7.1 // indirect
+	github.com/eclipse/paho.mqtt.golang v1.5.1 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/google/uuid v1.6.0 // indirect
 	github.com/gorilla/websocket v1.5.3 // indirect
@@ -27,4 +28,5 @@ require (
 	github.com/pion/srtp/v3 v3.0.13 // indirect
 	github.com/pion/transport/v4 v4.1.0 // indirect
 	golang.org/x/net v0.58.0 // indirect
+	golang.org/x/sync v0.17.0 // indirect
 )

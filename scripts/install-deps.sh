@@ -2,7 +2,8 @@
 # Installs what freecam needs on a Debian machine, and nothing that is already there.
 #   scripts/install-deps.sh run    gcc and libturbojpeg (the cgo build: x264 is compiled from source)
 #   scripts/install-deps.sh test   + the real peers the tests talk to: ffmpeg, GStreamer, qemu-user,
-#                                  headless Chromium (the web UI test) and curl
+#                                  headless Chromium (the web UI test), curl, mosquitto (the MQTT tests
+#                                  start their own brokers; the system service is not needed)
 set -euo pipefail
 
 what=${1:-run}
@@ -10,7 +11,7 @@ pkgs=(gcc libc6-dev libturbojpeg0-dev pkg-config)
 if [ "$what" = test ]; then
   pkgs+=(ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
          gstreamer1.0-plugins-bad gstreamer1.0-libav qemu-user-static strace procps
-         chromium curl)
+         chromium curl mosquitto mosquitto-clients openssl)
 fi
 
 missing=()
