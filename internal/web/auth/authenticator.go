@@ -65,6 +65,7 @@ type Authenticator struct {
 	limiter *Limiter
 
 	nonceKey []byte // signs Digest nonces
+	ncs      nonceCounts
 	cacheKey []byte // keys the verification cache
 
 	sem       chan struct{} // one argon2 computation at a time: bounded memory on the camera

@@ -105,6 +105,15 @@ func (a *Authenticator) checkDigest(r *http.Request, params string) (User, error
 	if stale {
 		return User{}, errStaleNonce
 	}
+	// A right response with qop carries a request count that must grow: an nc seen before is a
+	// replay. (Without qop, RFC 2069's old clients, a response cannot be told from a replay; it
+	// is valid for the nonce's 5 minutes.)
+	if d.qop != "" {
+		nc, _ := strconv.ParseUint(d.nc, 16, 64)
+		if !a.ncs.advance(d.nonce, nc, a.now()) {
+			return fail("digest request count replayed")
+		}
+	}
 	a.limiter.Succeed(r.RemoteAddr, d.username)
 	return User{Name: ac.name, Role: ac.role, Via: "digest"}, nil
 }

@@ -129,6 +129,14 @@ func TestDigest(t *testing.T) {
 			t.Fatalf("request %d: got %+v, %v; want %+v", i, got, err, want)
 		}
 	}
+	// A captured request sent again (the same nc) is a replay.
+	captured := req(good, nonce, "/cgi-bin/currentpic.cgi?x=1")
+	if _, err := a.Check(captured); err != nil {
+		t.Fatalf("captured request, first time: %v", err)
+	}
+	if _, err := a.Check(captured.Clone(captured.Context())); !errors.Is(err, ErrBadCredentials) {
+		t.Errorf("replayed Digest request: got %v, want ErrBadCredentials", err)
+	}
 	old := &digestClient{user: "cam", password: "cam password"}
 	if got, err := a.Check(req(old, nonce, "/cgi-bin/currentpic.cgi?x=1")); err != nil || got != want {
 		t.Errorf("without qop: got %+v, %v; want %+v", got, err, want)

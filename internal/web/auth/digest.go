@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -166,4 +167,50 @@ func parseDigest(params string) (digestRequest, bool) {
 func (d digestRequest) matches(ha1, method string) bool {
 	want := digestResponse(ha1, method, d.uri, d.nonce, d.nc, d.cnonce, d.qop)
 	return subtle.ConstantTimeCompare([]byte(want), []byte(d.response)) == 1
+}
+
+// maxNonceCounts bounds the nonces whose request counts are remembered.
+const maxNonceCounts = 1024
+
+// nonceCounts remembers, per nonce, the highest request count (nc) accepted, so a captured Digest
+// response cannot be replayed: RFC 7616 lets a server refuse an nc it has seen. Entries go when
+// their nonce expires; when full, the oldest goes.
+type nonceCounts struct {
+	mu sync.Mutex
+	m  map[string]nonceCount
+}
+
+type nonceCount struct {
+	nc   uint64
+	seen time.Time
+}
+
+// advance accepts nc for nonce if it is higher than any accepted before, and remembers it.
+func (n *nonceCounts) advance(nonce string, nc uint64, now time.Time) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.m == nil {
+		n.m = make(map[string]nonceCount)
+	}
+	if e, ok := n.m[nonce]; ok && nc <= e.nc {
+		return false
+	}
+	if len(n.m) >= maxNonceCounts {
+		var oldest string
+		var oldestAt time.Time
+		for k, e := range n.m {
+			if now.Sub(e.seen) > nonceTTL+time.Minute {
+				delete(n.m, k)
+				continue
+			}
+			if oldest == "" || e.seen.Before(oldestAt) {
+				oldest, oldestAt = k, e.seen
+			}
+		}
+		if len(n.m) >= maxNonceCounts {
+			delete(n.m, oldest)
+		}
+	}
+	n.m[nonce] = nonceCount{nc: nc, seen: now}
+	return true
 }
