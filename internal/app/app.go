@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/freecam/freecam/internal/camera"
@@ -59,12 +60,18 @@ type App struct {
 	failErr error
 
 	started       time.Time
-	lastReloadErr []string // problems of the last refused reload, for the UI; guarded by mu
+	lastReloadErr atomic.Pointer[[]string] // problems of the last refused reload, for the UI
 
 	// The web server, its accounts and the event timeline outlive reloads: a page that saves a
 	// setting keeps its connection while the camera behind it restarts.
-	auth   *auth.Authenticator
-	web    *web.Server
+	auth *auth.Authenticator
+	web  *web.Server
+	mqtt *mqttService // outlives reloads; see mqtt.go
+
+	// state is cur and cfg for readers that must not wait for a.mu (the web and MQTT, which a
+	// reload or a service stop holding a.mu may be waiting for). Its inst is nil while nothing
+	// runs, including while a reload swaps instances.
+	state  atomic.Pointer[runState]
 	webCfg conf.Freecam // what the web server was started with
 	events *eventlog.Log
 }
@@ -170,6 +177,7 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	defer stopWeb()
+	a.mqtt = a.newMQTTService()
 	a.mu.Lock()
 	a.fail = fail
 	inst, err := a.startInstance(ctx, cfg, nil)
@@ -178,15 +186,19 @@ func (a *App) Run(ctx context.Context) error {
 		return err
 	}
 	a.cfg, a.cur, a.running = cfg, inst, true
+	a.setState()
 	a.mu.Unlock()
 	a.log.Info("freecam running", "version", a.opts.Version, "source", cfg.Freecam.Source,
 		"rtsp", inst.rtspURL(), "web", a.web.URL())
 
 	<-ctx.Done()
 
+	// MQTT first and without a.mu: its last command may be waiting for the camera.
+	a.stopMQTT()
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.running = false
+	a.setState()
 	if a.cur == nil { // a reload failed and the old configuration could not start again
 		return a.failErr
 	}
@@ -199,6 +211,21 @@ func (a *App) Run(ctx context.Context) error {
 	return nil
 }
 
+// runState is what current() returns.
+type runState struct {
+	inst *instance
+	cfg  *conf.Config
+}
+
+// setState publishes cur and cfg to current(). Call with a.mu held after changing them.
+func (a *App) setState() {
+	st := &runState{cfg: a.cfg}
+	if a.running {
+		st.inst = a.cur
+	}
+	a.state.Store(st)
+}
+
 // Reload re-reads the configuration. A configuration with errors is refused and the running one
 // stays. A change to the OSD alone is applied live; any other change restarts the video parts with
 // the new configuration, and if they fail to start the old configuration is started again.
@@ -209,14 +236,14 @@ func (a *App) reload(force bool) error {
 	cfg, err := a.load()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.lastReloadErr = nil
+	a.lastReloadErr.Store(nil)
 	if err != nil {
+		problems := []string{err.Error()}
 		var ce *ConfigError
 		if errors.As(err, &ce) {
-			a.lastReloadErr = ce.Problems
-		} else {
-			a.lastReloadErr = []string{err.Error()}
+			problems = ce.Problems
 		}
+		a.lastReloadErr.Store(&problems)
 		return err
 	}
 	if !a.running {
@@ -228,6 +255,7 @@ func (a *App) reload(force bool) error {
 		a.applyLogLevel(cfg)
 		a.cur.osd.SetOptions(osdOptions(cfg))
 		a.cfg = cfg
+		a.setState()
 		a.log.Info("config reloaded: OSD updated live")
 		a.bus.Publish(event.Event{Kind: event.ConfigReloaded, Time: time.Now(), Cause: "reload"})
 		return nil
@@ -235,6 +263,10 @@ func (a *App) reload(force bool) error {
 	stopCtx, cancel := context.WithTimeout(context.Background(), a.opts.StopTimeout)
 	defer cancel()
 	running := a.cur.runningServices()
+	a.state.Store(&runState{cfg: a.cfg}) // readers see "restarting" until the new instance runs
+	// The MQTT connection carries on unless its own config changed.
+	a.mqtt.keep.Store(a.cfg.MQTT == cfg.MQTT)
+	defer a.mqtt.keep.Store(false)
 	if err := a.cur.stop(stopCtx); err != nil {
 		a.log.Error("reload: stopping the old instance", "err", err)
 	}
@@ -246,14 +278,17 @@ func (a *App) reload(force bool) error {
 			// Nothing runs now: end Run with the error, so a supervisor (systemd, init)
 			// restarts freecam instead of it pretending to be a camera.
 			a.cur, a.running = nil, false
+			a.setState()
 			a.failErr = fmt.Errorf("reload failed (%w) and the old configuration failed to restart: %w", err, rerr)
 			a.fail()
 			return a.failErr
 		}
 		a.cur = old
+		a.setState()
 		return fmt.Errorf("reload: %w", err)
 	}
 	a.cfg, a.cur = cfg, inst
+	a.setState()
 	a.applyLogLevel(cfg)
 	a.hw.setFlip(cfg)
 	a.log.Info("config reloaded", "rtsp", inst.rtspURL())

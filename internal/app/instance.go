@@ -151,6 +151,7 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 	})
 	for _, s := range []service.Service{
 		rtspService(rtspOpts, &inst.rtsp),
+		mqttProxy{a.mqtt},
 		motionService(inst.motion),
 		autoNightService(inst.night, log.With("component", "night")),
 		recordingService(cfg, a.opts.DataDir, inst.hub, log.With("component", "recording")),

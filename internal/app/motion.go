@@ -213,12 +213,11 @@ func motionService(m *motionDetection) service.Service {
 
 // Motion returns the current motion state (zero when detection is not running).
 func (a *App) Motion() MotionState {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.cur == nil || a.cur.motion == nil {
+	inst, _ := a.current()
+	if inst == nil || inst.motion == nil {
 		return MotionState{}
 	}
-	if st := a.cur.motion.state.Load(); st != nil {
+	if st := inst.motion.state.Load(); st != nil {
 		return *st
 	}
 	return MotionState{Region: -1}

@@ -84,18 +84,22 @@ type ServiceInfo = service.Info
 
 // Services lists the services with their state and autostart flag.
 func (a *App) Services() []ServiceInfo {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.cur == nil || !a.running {
+	inst, _ := a.current()
+	if inst == nil {
 		return nil
 	}
-	return a.cur.services.List()
+	return inst.services.List()
 }
 
 // ServiceControl starts ("start"), stops ("stop") or restarts ("restart") a service by name, or
 // turns its autostart on ("enable") or off ("disable"). Names of the firmware's controlscripts
 // (auto-night-detection, rtsp-h264 …) are accepted.
 func (a *App) ServiceControl(ctx context.Context, name, action string) error {
+	if service.Canonical(name) == "mqtt" {
+		// The App's own service: no instance to serialise with (and the MQTT connection being
+		// stopped may itself be waiting to read the camera).
+		return a.controlMQTT(ctx, action)
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.cur == nil || !a.running {

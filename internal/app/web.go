@@ -30,14 +30,15 @@ type webCamera struct{ a *App }
 
 var _ camera.Camera = webCamera{}
 
-// current returns the running instance and configuration, or nil while nothing runs.
+// current returns the running instance and configuration; the instance is nil while nothing
+// runs (before the start, after the stop, while a reload swaps instances). It never waits for
+// a.mu.
 func (a *App) current() (*instance, *conf.Config) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if !a.running || a.cur == nil {
-		return nil, a.cfg
+	st := a.state.Load()
+	if st == nil {
+		return nil, nil
 	}
-	return a.cur, a.cfg
+	return st.inst, st.cfg
 }
 
 var errNotRunning = errors.New("the camera is restarting; try again in a moment")
@@ -67,9 +68,9 @@ func (w webCamera) Status() camera.Status {
 	}
 	st.MAC = primaryMAC()
 	st.WiFi = readWiFi("/proc/net/wireless")
-	a.mu.Lock()
-	st.ConfigErr = a.lastReloadErr
-	a.mu.Unlock()
+	if p := a.lastReloadErr.Load(); p != nil {
+		st.ConfigErr = *p
+	}
 	return st
 }
 

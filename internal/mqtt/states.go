@@ -65,14 +65,18 @@ func (b *Bridge) states(now time.Time) map[string]string {
 			s[topicBrightness] = strconv.FormatFloat(night.Level, 'f', -1, 64)
 		}
 	}
-	running := runningServices(cam.Services())
-	s[topicRTSP] = onOff(running["rtsp"])
-	s[topicRecording] = onOff(running["recording"])
-	s[topicTimelapse] = onOff(running["timelapse"])
-	s[topicNight] = onOff(night.Night)
-	s[topicNightAuto] = onOff(night.Auto)
-	s[topicNightMode] = string(nightMode(night))
-	s["motion/detection"] = onOff(cam.Motion().Enabled)
+	// No service list means the camera is between two configurations (a reload): leave the
+	// service states as they were rather than report everything off for a moment.
+	if svcs := cam.Services(); svcs != nil {
+		running := runningServices(svcs)
+		s[topicRTSP] = onOff(running["rtsp"])
+		s[topicRecording] = onOff(running["recording"])
+		s[topicTimelapse] = onOff(running["timelapse"])
+		s[topicNight] = onOff(night.Night)
+		s[topicNightAuto] = onOff(night.Auto)
+		s[topicNightMode] = string(nightMode(night))
+		s["motion/detection"] = onOff(cam.Motion().Enabled)
+	}
 	for _, f := range motionFlags() {
 		s[f.topic] = onOff(f.get(cfg.Motion))
 	}
