@@ -20,7 +20,6 @@ const (
 
 // Later features, for Field.Later.
 const (
-	LaterMQTT    = "MQTT"
 	LaterActions = "motion actions"
 )
 
@@ -198,9 +197,11 @@ func alertTypes() []Option {
 func notificationsPage() []Section {
 	const m = "motion.conf"
 	return []Section{
+		{Title: "On motion, over MQTT", Fields: []Field{
+			boolean(m, "publish_mqtt_message", "MQTT message", "ON/OFF on <topic>/motion. freecam sends it whatever this says: Home Assistant's motion sensor reads it.", "true", "false"),
+			boolean(m, "publish_mqtt_snapshot", "MQTT snapshot", "The picture on <topic>/motion/snapshot/image when motion starts.", "true", "false"),
+		}},
 		{Title: "On motion", Later: LaterActions, Fields: later(LaterActions,
-			boolean(m, "publish_mqtt_message", "MQTT message", "ON/OFF to <topic>/motion.", "true", "false"),
-			boolean(m, "publish_mqtt_snapshot", "MQTT snapshot", "", "true", "false"),
 			boolean(m, "publish_mqtt_video", "MQTT video", "", "true", "false"),
 			boolean(m, "send_email", "E-mail", "", "true", "false"),
 			boolean(m, "send_telegram", "Telegram", "", "true", "false"),
@@ -208,20 +209,20 @@ func notificationsPage() []Section {
 			boolean(m, "send_matrix", "Matrix", "", "true", "false"),
 			choice(m, "matrix_alert_type", "Matrix sends", "", alertTypes()...),
 		)},
-		{Title: "MQTT", Later: LaterMQTT, Fields: later(LaterMQTT,
+		{Title: "MQTT", Fields: []Field{
 			text(MQTTFile, "HOST", "Broker host", ""),
 			number(MQTTFile, "PORT", "Broker port", "Default 1883.", 1, 65535),
 			text(MQTTFile, "USER", "User", ""),
 			secret(MQTTFile, "PASS", "Password", ""),
 			text(MQTTFile, "LOCATION", "Location", "Topic is location/device name."),
 			text(MQTTFile, "DEVICE_NAME", "Device name", ""),
-			text(MQTTFile, "AUTODISCOVERY_PREFIX", "Home Assistant discovery prefix", "Such as homeassistant; empty: no discovery."),
+			text(MQTTFile, "AUTODISCOVERY_PREFIX", "Home Assistant discovery prefix", "Such as homeassistant; empty: no discovery. Start the mqtt service on the Services page."),
 			number(MQTTFile, "STATUSINTERVAL", "Status interval (seconds)", "At least 30.", 30, 86400),
 			choice(MQTTFile, "LIGHT_SENSOR", "Brightness topic", "",
 				Option{"false", "off"}, Option{"hw", "light sensor"}, Option{"virtual", "picture brightness"}),
 			text(MQTTFile, "MOSQUITTOOPTS", "Extra client options", "The firmware's mosquitto options, for existing configs."),
 			text(MQTTFile, "MOSQUITTOPUBOPTS", "Extra publish options", "Such as -r."),
-		)},
+		}},
 		{Title: "E-mail", Later: LaterActions, Fields: later(LaterActions,
 			text(MailFile, "SERVER", "SMTP server", "Such as smtp.example.com."),
 			number(MailFile, "PORT", "SMTP port", "587 for STARTTLS.", 1, 65535),

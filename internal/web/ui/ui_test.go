@@ -32,7 +32,7 @@ func TestPagesRender(t *testing.T) {
 		{"/live", []string{`id="live-img"`, `src="/static/live.js"`, `id="sw-blue_led"`, `id="ptz-left"`, `id="night-auto"`, "rtsp://camtest:8554/unicast"}},
 		{"/camera", []string{`id="f-rtspserver.conf-BITRATE"`, `name="rtspserver.conf/RTSPOPTS-W" value="1280"`, `id="f-osd.conf-OSD"`, `id="save"`}},
 		{"/motion", []string{`id="roi-canvas" width="1280" height="720"`, `id="roi-value"`, `id="motion-save"`, `id="f-motion.conf-motion_sensitivity"`, `src="/static/roi.js"`}},
-		{"/notifications", []string{`name="mqtt.conf/HOST"`, "used by a later release of freecam (MQTT)", `name="telegram.conf/apiToken"`}},
+		{"/notifications", []string{`name="mqtt.conf/HOST"`, "used by a later release of freecam (motion actions)", `name="telegram.conf/apiToken"`}},
 		{"/storage", []string{`name="recording.conf/MAX_DAYS"`, `name="motion.conf/ftp_host"`}},
 		{"/services", []string{`id="svc-rtsp-state"`, `id="svc-motion-start"`, `id="svc-rtsp-disable"`, `id="svc-motion-enable"`}},
 		{"/system", []string{`id="version">test-1`, `id="restart"`, `id="user-admin-password"`, "arrive in a later release", `name="freecam.conf/LOG_LEVEL"`}},
