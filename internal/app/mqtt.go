@@ -28,7 +28,7 @@ type mqttService struct {
 // newMQTTService builds the supervisor. Each run reads the configuration in use at its start, so
 // a restart of the service applies a changed mqtt.conf.
 func (a *App) newMQTTService() *mqttService {
-	log := a.log.With("component", "mqtt")
+	log := a.log // the bridge names its component
 	ms := &mqttService{}
 	ms.sup = service.Supervised("mqtt", func(ctx context.Context) error {
 		_, cfg := a.current()
@@ -48,7 +48,7 @@ func (a *App) newMQTTService() *mqttService {
 			return err
 		}
 		return b.Run(ctx)
-	}, service.Options{Log: log})
+	}, service.Options{Log: log.With("component", "mqtt")})
 	// The supervisor publishes its own state changes, once, whatever instance is running.
 	ms.sup.Notify(func(st service.Status) {
 		ev := event.Event{Kind: event.ServiceState, Time: st.Since, Service: "mqtt", State: string(st.State)}

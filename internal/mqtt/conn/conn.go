@@ -128,7 +128,7 @@ func New(o Options) (*Conn, error) {
 		}
 	}
 	c.server = fmt.Sprintf("%s://%s", scheme, hostPort(o.Config.Host, port))
-	c.log = o.Log.With("component", "mqtt", "broker", c.server)
+	c.log = o.Log.With("broker", c.server) // the caller names the component
 	sp, err := openSpool(o.SpoolDir, o.SpoolMax, c.log)
 	if err != nil {
 		return nil, err
