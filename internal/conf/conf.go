@@ -58,6 +58,9 @@ type Config struct {
 	HAL       HAL
 	Motion    Motion
 	MQTT      MQTT
+	Mail      Mail
+	Telegram  Telegram
+	Matrix    Matrix
 
 	// Docs holds the parsed files by file name, for writers that change a
 	// value in place (Doc.Set, Doc.WriteFile). A missing file has no entry.
@@ -76,6 +79,9 @@ func Defaults() *Config {
 		HAL:       DefaultHAL(),
 		Motion:    DefaultMotion(),
 		MQTT:      DefaultMQTT(),
+		Mail:      DefaultMail(),
+		Telegram:  Telegram{APIURL: "https://api.telegram.org"},
+		Matrix:    Matrix{Port: 8448},
 		Docs:      make(map[string]*shellconf.Doc),
 	}
 }
@@ -133,6 +139,9 @@ func load(dir string, replaced map[string]*shellconf.Doc) (*Config, []Warning, e
 	load(HALFile, func(r *reader) { cfg.HAL.decode(r) })
 	load(MotionFile, func(r *reader) { cfg.Motion.decode(r) })
 	load(MQTTFile, func(r *reader) { cfg.MQTT.decode(r) })
+	load(MailFile, func(r *reader) { cfg.Mail.decode(r) })
+	load(TelegramFile, func(r *reader) { cfg.Telegram.decode(r) })
+	load(MatrixFile, func(r *reader) { cfg.Matrix.decode(r) })
 	if len(errs) > 0 {
 		return nil, warns, errs
 	}

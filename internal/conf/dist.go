@@ -28,8 +28,11 @@ func distFiles() []distFile {
 		{RecordingFile, 0o644},
 		{TimelapseFile, 0o644},
 		{HALFile, 0o644},
-		{MotionFile, 0o600}, // ftp_password, smb_password, dropbox_token
-		{MQTTFile, 0o600},   // PASS
+		{MotionFile, 0o600},   // ftp_password, smb_password, dropbox_token
+		{MQTTFile, 0o600},     // PASS
+		{MailFile, 0o600},     // PASS
+		{TelegramFile, 0o600}, // apiToken
+		{MatrixFile, 0o600},   // access_token
 	}
 }
 

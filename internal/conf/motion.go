@@ -3,6 +3,7 @@ package conf
 import (
 	"fmt"
 	"image"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -58,9 +59,33 @@ type Motion struct {
 	// FPS is motion_fps (freecam): pictures per second the detector looks at; default 5.
 	FPS int
 
-	// Actions are the firmware's on-motion switches (MQTT reports and sets them; the actions
-	// themselves come with the motion-actions issue).
+	// Actions are the firmware's on-motion switches.
 	Actions MotionActions
+	// Storage is where snapshots and clips go and how long they stay.
+	Storage Storage
+	// TelegramAlert and MatrixAlert say what a chat alert carries.
+	TelegramAlert AlertType
+	MatrixAlert   AlertType
+	// The upload targets.
+	FTP, SMB, Dropbox Remote
+}
+
+// Firmware media paths of motion.conf.
+const (
+	FirmwareSnapshotDir = "/system/sdcard/DCIM/Motion/Stills"
+	FirmwareVideoDir    = "/system/sdcard/DCIM/Motion/Videos"
+)
+
+// SnapshotDir and VideoDir are where motion pictures and clips are saved: motion.conf's
+// directories, or dataDir/Motion/Stills and dataDir/Motion/Videos on a machine without the
+// firmware's SD card.
+func (m Motion) SnapshotDir(dataDir string) string {
+	return mediaDir(m.Storage.SnapshotDir, FirmwareSnapshotDir, filepath.Join(dataDir, "Motion", "Stills"))
+}
+
+// VideoDir is where motion clips are saved; see SnapshotDir.
+func (m Motion) VideoDir(dataDir string) string {
+	return mediaDir(m.Storage.VideoDir, FirmwareVideoDir, filepath.Join(dataDir, "Motion", "Videos"))
 }
 
 // MotionActions are motion.conf's on-motion switches, the firmware's spelling true/false.
@@ -90,6 +115,20 @@ func DefaultMotion() Motion {
 		MaxChanged:     0.8,
 		FPS:            5,
 		Actions:        MotionActions{TriggerLED: true},
+		Storage: Storage{
+			SnapshotDir: FirmwareSnapshotDir, MaxSnapshotDays: 20, VideoDir: FirmwareVideoDir, MaxVideoDays: 10,
+			GroupPattern: "%Y-%m-%d/%H", FilePattern: "%Y-%m-%d_%H-%M-%S", VideoDuration: 10 * time.Second,
+			FileMode: 0o644, DirMode: 0o755, PostRoll: 2 * time.Second, MaxClip: 60 * time.Second,
+			MinFreePercent: 10, DeliveryMaxAge: 72 * time.Hour,
+		},
+		TelegramAlert: AlertImage,
+		MatrixAlert:   AlertImage,
+		FTP: Remote{Host: "ftp.myserver.net", Port: 21, User: "user1", Password: "password2",
+			StillsDir: "motion/stills", VideosDir: "motion/videos"},
+		SMB: Remote{Host: "//DEVICE/SHARE", User: "admin", Password: "admin",
+			StillsDir: "dafang_camera/stills", VideosDir: "dafang_camera/videos"},
+		Dropbox: Remote{Host: "https://content.dropboxapi.com/2/files/upload", Password: "token",
+			StillsDir: "/motion/stills", VideosDir: "/motion/videos"},
 	}
 }
 
@@ -109,13 +148,7 @@ func (m *Motion) decode(r *reader) {
 	r.bool(&a.SendMatrix, "send_matrix")
 	r.bool(&a.SaveSnapshot, "save_snapshot")
 	r.bool(&a.SaveVideo, "save_video")
-	r.ignore("telegram_alert_type", "matrix_alert_type",
-		"group_date_pattern", "file_date_pattern", "video_duration", "save_files_attr", "save_dirs_attr",
-		"video_use_rtsp", "video_rtsp_w", "video_rtsp_h", "video_rtsp_f",
-		"save_snapshot_dir", "max_snapshot_days", "save_video_dir", "max_video_days",
-		"ftp_snapshot", "ftp_video", "ftp_host", "ftp_port", "ftp_username", "ftp_password", "ftp_stills_dir", "ftp_videos_dir",
-		"dropbox_snapshot", "dropbox_video", "dropbox_url", "dropbox_token", "dropbox_stills_dir", "dropbox_videos_dir",
-		"smb_snapshot", "smb_video", "smb_share", "smb_username", "smb_password", "smb_stills_path", "smb_videos_path")
+	m.decodeActions(r)
 	r.bool(&m.Debug, "debug_msg_enable")
 	if rs, ok := motionRects(r, "region_of_interest", true); ok {
 		m.Regions = rs

@@ -111,7 +111,7 @@ func TestMotionDecode(t *testing.T) {
 				`motion.conf:10: night_mode_event_delay: must be a number of seconds (got "soon")`,
 			}},
 		{name: "action keys are known", src: "send_telegram=true\nftp_password=\"x\"\nsmb_video=false\nmotion_trigger_led=false\n",
-			want: func(m *Motion) { m.Actions.SendTelegram, m.Actions.TriggerLED = true, false }},
+			want: func(m *Motion) { m.Actions.SendTelegram, m.Actions.TriggerLED, m.FTP.Password = true, false, "x" }},
 		{name: "unknown key", src: "motion_area=1\n", warns: []string{`motion.conf:1: motion_area: unknown key`}},
 	}
 	for _, tc := range tests {
