@@ -29,6 +29,9 @@ const (
 	Hardware Kind = "hardware"
 	// ConfigReloaded: a new configuration is in use (after a reload or a restart).
 	ConfigReloaded Kind = "config_reloaded"
+	// MotionClip: the clip of the motion event that started at Time is ready at Path (for MQTT's
+	// publish_mqtt_video; the file is the caller's to delete once handled).
+	MotionClip Kind = "motion_clip"
 )
 
 // Event is one thing that happened. Fields that do not apply to a Kind are zero. Events are
@@ -44,6 +47,9 @@ type Event struct {
 	Region int
 	Box    image.Rectangle
 	Score  float64
+
+	// Path is a file the event is about (MotionClip).
+	Path string
 
 	// Service state changes.
 	Service string

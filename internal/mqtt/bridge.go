@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -160,7 +161,7 @@ func (b *Bridge) Run(ctx context.Context) error {
 	var events <-chan event.Event
 	if b.opts.Bus != nil {
 		sub := b.opts.Bus.Subscribe("mqtt", 256, event.NightOn, event.NightOff, event.MotionStart, event.MotionEnd,
-			event.ServiceState, event.Hardware, event.ConfigReloaded)
+			event.ServiceState, event.Hardware, event.ConfigReloaded, event.MotionClip)
 		defer sub.Close()
 		events = sub.C()
 	}
@@ -225,6 +226,9 @@ func (b *Bridge) event(ctx context.Context, ev event.Event) {
 	switch ev.Kind {
 	case event.MotionStart, event.MotionEnd:
 		b.motion(ctx, ev.Kind == event.MotionStart)
+	case event.MotionClip:
+		b.motionVideo(ev.Path)
+		return
 	}
 	b.publishStates(false)
 }
@@ -238,6 +242,28 @@ func (b *Bridge) motion(ctx context.Context, start bool) {
 	}
 	if start && b.opts.Camera.Config().Motion.Actions.MQTTSnapshot {
 		b.publishJPEG(ctx, topicMotionImage, true)
+	}
+}
+
+// maxVideoMessage bounds the clip sent on <TOPIC>/motion/video: brokers refuse large messages
+// (mosquitto's default limit is 256 MB, many are set far lower) and the camera has little memory.
+const maxVideoMessage = 16 << 20
+
+// motionVideo publishes a motion clip on <TOPIC>/motion/video (publish_mqtt_video), durable, and
+// removes the file, which the motion actions left for it.
+func (b *Bridge) motionVideo(path string) {
+	defer os.Remove(path)
+	if !b.opts.Camera.Config().Motion.Actions.MQTTVideo {
+		return
+	}
+	data, err := os.ReadFile(path)
+	if err != nil || len(data) > maxVideoMessage {
+		b.log.Warn("motion video not published", "path", path, "bytes", len(data), "err", err)
+		return
+	}
+	m := conn.Message{Topic: b.t.abs(topicMotionVideo), Payload: data, QoS: 1}
+	if err := b.pub.PublishDurable(m); err != nil {
+		b.log.Warn("motion video lost", "topic", m.Topic, "err", err)
 	}
 }
 

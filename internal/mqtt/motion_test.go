@@ -2,6 +2,8 @@ package mqtt
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"testing"
@@ -123,5 +125,35 @@ func TestNewRefusesUnconfiguredBroker(t *testing.T) {
 				t.Errorf("New: got %q, want it to name HOST", err)
 			}
 		})
+	}
+}
+
+// With publish_mqtt_video, a clip the motion actions announce goes to <T>/motion/video and the
+// file is removed.
+func TestMotionVideo(t *testing.T) {
+	f := newFixture(t, setup{camera: func(c *camtest.Camera) {
+		if _, err := conf.Apply(c.ConfigDir(), conf.Edits{conf.MotionFile: {"publish_mqtt_video": "true"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Reload(); err != nil {
+			t.Fatal(err)
+		}
+	}})
+	clipFile := filepath.Join(t.TempDir(), "clip.mp4")
+	if err := os.WriteFile(clipFile, []byte("an mp4 clip"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	n := len(f.sub.All())
+	f.bus.Publish(event.Event{Kind: event.MotionClip, Time: time.Now(), Path: clipFile})
+	f.waitAfter(n, base+"/motion/video", "an mp4 clip")
+	deadline := time.Now().Add(wait)
+	for {
+		if _, err := os.Stat(clipFile); os.IsNotExist(err) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the clip file is still there after publishing")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

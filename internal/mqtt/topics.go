@@ -29,6 +29,7 @@ const (
 	topicStarted     = "started"
 	topicMotion      = "motion"
 	topicMotionImage = "motion/snapshot/image"
+	topicMotionVideo = "motion/video"
 	topicSnapshot    = "snapshot"
 	topicImage       = "snapshot/image"
 	topicError       = "error"
