@@ -76,6 +76,13 @@ func (b *Bus) Publish(ev Event) {
 	}
 }
 
+// Subscribers counts the open subscriptions (for tests waiting until a consumer listens).
+func (b *Bus) Subscribers() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.subs)
+}
+
 // Subscribe registers a subscriber with a queue of size events (at least 1; 0 means 64). Only
 // events whose Kind is in kinds are delivered; no kinds means all. The caller must Close it.
 func (b *Bus) Subscribe(name string, size int, kinds ...Kind) *Subscription {
