@@ -103,22 +103,22 @@ func (q *Queue) release(*entry) {
 
 // done takes the delivered e out of the queue and off the disk.
 func (q *Queue) done(e *entry) {
+	q.remove(e) // first: whoever sees the counter sees the spool without it
 	q.mu.Lock()
 	q.unqueue(e)
 	q.st.Delivered++
 	q.st.LastSuccess = q.o.Now()
 	q.mu.Unlock()
-	q.remove(e)
 }
 
 // drop gives up on e, logging why.
 func (q *Queue) drop(e *entry, why string, err error, attrs ...any) {
+	q.remove(e)
+	q.log.Warn("dropped an item: "+why, append([]any{"item", e.it.ID, "event", e.it.Event, "err", err}, attrs...)...)
 	q.mu.Lock()
 	q.unqueue(e)
 	q.st.Dropped++
 	q.mu.Unlock()
-	q.remove(e)
-	q.log.Warn("dropped an item: "+why, append([]any{"item", e.it.ID, "event", e.it.Event, "err", err}, attrs...)...)
 }
 
 func (q *Queue) failed(err error) {
