@@ -21,8 +21,8 @@ const (
 	DefaultFileMode = fs.FileMode(0o644)
 )
 
-// StallGrace is how long past the clip's planned end (in wall time) Record keeps waiting for
-// frames from a stream that stopped delivering, before it finishes the clip with what it has.
+// StallGrace is how long past the clip's planned end (in wall time), and without a frame, Record
+// keeps waiting for a stream that stopped delivering before it finishes the clip with what it has.
 const StallGrace = 2 * time.Second
 
 // TimeScale is the MP4 time base of clips: 90 kHz, like the recorder's.
@@ -102,6 +102,12 @@ var errStalled = errors.New("clip: stream stalled")
 // files are removed and the error returned. Record is safe to call concurrently for different
 // paths; it starts one goroutine (a watchdog for a stalled stream) and waits for it.
 func Record(ctx context.Context, hub *stream.Hub, req Request) (Result, error) {
+	return cut(ctx, hub, req, nil)
+}
+
+// cut is Record; onLive, when set, is called once the pre-roll has been taken (for a
+// benchmark that feeds the hub faster than real time).
+func cut(ctx context.Context, hub *stream.Hub, req Request, onLive func()) (Result, error) {
 	req.normalize()
 	if req.Path == "" {
 		return Result{}, errors.New("clip: no path")
@@ -119,8 +125,12 @@ func Record(ctx context.Context, hub *stream.Hub, req Request) (Result, error) {
 	rd := hub.NewReader("clip " + filepath.Base(req.Path))
 	defer rd.Close()
 	pre := hub.Preroll()
+	if onLive != nil {
+		onLive()
+	}
 
 	w := newWriter(hub, req)
+	w.lastRead.Store(time.Now().UnixNano())
 	defer w.abort() // a no-op once the clip is finished
 
 	readCtx, cancelRead := context.WithCancelCause(ctx)
@@ -147,6 +157,7 @@ func Record(ctx context.Context, hub *stream.Hub, req Request) (Result, error) {
 	}
 	for !done {
 		f, err := rd.Read(readCtx)
+		w.lastRead.Store(time.Now().UnixNano())
 		if err != nil {
 			if ctx.Err() != nil {
 				return Result{}, fmt.Errorf("clip: %s: %w", req.Path, ctx.Err())
@@ -163,8 +174,9 @@ func Record(ctx context.Context, hub *stream.Hub, req Request) (Result, error) {
 	return w.finish()
 }
 
-// watch cancels the read (calls stall) when the wall clock passes the clip's planned end plus
-// StallGrace, which only happens when the stream stopped delivering. It notes when Ended closes.
+// watch cancels the read (calls stall) when the wall clock is past the clip's planned end plus
+// StallGrace and no frame came for StallGrace: the stream stopped delivering. It notes when Ended
+// closes.
 func (w *writer) watch(stop <-chan struct{}, stall func()) {
 	ended := w.req.Ended
 	t := time.NewTimer(time.Until(w.wallEnd()) + StallGrace)
@@ -178,6 +190,12 @@ func (w *writer) watch(stop <-chan struct{}, stall func()) {
 			w.endedAt.CompareAndSwap(0, time.Now().UnixNano())
 			t.Reset(time.Until(w.wallEnd()) + StallGrace)
 		case <-t.C:
+			// Frames still coming (they carry older wall times than the clock, or the reader
+			// lags): not a stall.
+			if quiet := time.Since(time.Unix(0, w.lastRead.Load())); quiet < StallGrace {
+				t.Reset(StallGrace - quiet)
+				continue
+			}
 			stall()
 			return
 		}

@@ -22,7 +22,8 @@ type writer struct {
 	hub *stream.Hub
 	req Request
 
-	endedAt atomic.Int64 // unix ns when Ended was seen closed; 0 = not yet
+	endedAt  atomic.Int64 // unix ns when Ended was seen closed; 0 = not yet
+	lastRead atomic.Int64 // unix ns of the last frame read from the hub, for the stall watchdog
 
 	mp4      *record.MP4File
 	sps      []byte
