@@ -3,6 +3,7 @@ package ftp
 import (
 	"context"
 	"crypto/tls"
+	"io"
 	"net"
 	"sync"
 	"time"
@@ -20,15 +21,16 @@ func (t *Target) dialFunc(ctx context.Context, conns *connSet) func(network, add
 		if err != nil {
 			return nil, err
 		}
-		var c net.Conn = &idleConn{Conn: raw, idle: t.o.Timeout}
-		if t.tls != nil && !first {
-			c = tls.Client(c, t.tls)
-		}
-		first = false
-		if !conns.add(c) {
-			c.Close()
+		// The set holds the socket itself: closing it on cancel must not wait for a TLS goodbye.
+		if !conns.add(raw) {
+			raw.Close()
 			return nil, ctx.Err()
 		}
+		var c net.Conn = &idleConn{Conn: raw, idle: t.o.Timeout}
+		if t.tls != nil && !first {
+			c = &tlsData{Conn: tls.Client(c, t.tls)}
+		}
+		first = false
 		return c, nil
 	}
 }
@@ -74,4 +76,19 @@ func (s *connSet) closeAll() {
 		c.Close()
 	}
 	s.conns = nil
+}
+
+// tlsData is a TLS data connection that ends cleanly: Close sends close_notify and reads until
+// the server's own, and only then closes the socket. Closing at once, with the TLS 1.3 session
+// tickets the server sent still unread, makes the kernel reset the connection, and the server
+// (vsftpd: "426 Failure reading network stream") drops the end of the upload.
+type tlsData struct{ *tls.Conn }
+
+func (c *tlsData) Close() error {
+	if c.Conn.ConnectionState().HandshakeComplete {
+		if err := c.Conn.CloseWrite(); err == nil {
+			_, _ = io.Copy(io.Discard, c.Conn) // until close_notify, EOF or the idle timeout
+		}
+	}
+	return c.Conn.Close()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"os"
 	"path/filepath"
 	"strings"
@@ -190,4 +191,38 @@ func BenchmarkUploadClip(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func TestDeliverTLS(t *testing.T) {
+	s := servertest.StartFTPTLS(t, "cam", "pw")
+	jpg, data := file(t, t.TempDir(), "a.jpg", 300_000)
+	it := deliver.Item{ID: "e4-snap-ftp", Kind: deliver.Snapshot, Files: []string{jpg}, Name: "tls"}
+	r := remote(s)
+	r.TLS = true
+	t.Run("verified", func(t *testing.T) {
+		tg, err := New(r, Options{Timeout: 5 * time.Second, TLSConfig: &tls.Config{RootCAs: s.RootCAs}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tg.Deliver(context.Background(), it); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(filepath.Join(s.Root(), "motion/stills/tls.jpg"))
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("got %d bytes (%v), want the %d bytes sent", len(got), err, len(data))
+		}
+	})
+	t.Run("unknown certificate refused", func(t *testing.T) {
+		err := newTarget(t, r).Deliver(context.Background(), it) // system roots only
+		if err == nil || !strings.Contains(err.Error(), "certificate") {
+			t.Fatalf("got %v, want a certificate verification error", err)
+		}
+	})
+	t.Run("plain login refused by a TLS-only server", func(t *testing.T) {
+		r := r
+		r.TLS = false
+		if err := newTarget(t, r).Deliver(context.Background(), it); err == nil {
+			t.Fatal("got nil error, want the server's refusal of a plain login")
+		}
+	})
 }

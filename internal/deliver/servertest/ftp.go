@@ -1,6 +1,7 @@
 package servertest
 
 import (
+	"crypto/x509"
 	"fmt"
 	"math/rand/v2"
 	"net"
@@ -25,6 +26,8 @@ type FTPServer struct {
 	Addr string // host:port of the control connection
 	User string
 	Pass string
+	// RootCAs trusts the server's self-signed certificate (127.0.0.1); nil without TLS.
+	RootCAs *x509.CertPool
 
 	t    testing.TB
 	root string
@@ -37,6 +40,19 @@ type FTPServer struct {
 // The user's name is user (letters and digits, "cam" if empty) plus a random suffix, so parallel
 // tests never share an account: log in as FTPServer.User.
 func StartFTP(t testing.TB, user, pass string) *FTPServer {
+	t.Helper()
+	return startFTP(t, user, pass, false)
+}
+
+// StartFTPTLS is StartFTP with explicit TLS required for logins and data (AUTH TLS, PROT P,
+// the data connection resuming the control's TLS session) and a self-signed certificate for
+// 127.0.0.1 that FTPServer.RootCAs trusts.
+func StartFTPTLS(t testing.TB, user, pass string) *FTPServer {
+	t.Helper()
+	return startFTP(t, user, pass, true)
+}
+
+func startFTP(t testing.TB, user, pass string, withTLS bool) *FTPServer {
 	t.Helper()
 	needRoot(t, "vsftpd", VsftpdBinary)
 	u := newUser(t, user, pass)
@@ -77,6 +93,22 @@ func StartFTP(t testing.TB, user, pass string) *FTPServer {
 		"vsftpd_log_file=" + filepath.Join(dir, "vsftpd.log"),
 		"",
 	}, "\n")
+	if withTLS {
+		cert, key, pool := selfSigned(t, dir)
+		s.RootCAs = pool
+		conf += strings.Join([]string{
+			"ssl_enable=YES",
+			"rsa_cert_file=" + cert,
+			"rsa_private_key_file=" + key,
+			"force_local_logins_ssl=YES",
+			"force_local_data_ssl=YES",
+			"require_ssl_reuse=YES",
+			"ssl_tlsv1=NO",
+			"ssl_sslv2=NO",
+			"ssl_sslv3=NO",
+			"",
+		}, "\n")
+	}
 	cfg := filepath.Join(dir, "vsftpd.conf")
 	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
