@@ -46,6 +46,7 @@ type Server struct {
 	fails   map[string][]failure
 	updates []update
 	nextID  int64
+	unauth  int
 	changed chan struct{} // closed and replaced on every change
 }
 
@@ -98,6 +99,13 @@ func (s *Server) Requests() []Request {
 	return slices.Clone(s.reqs)
 }
 
+// Unauthorized counts the requests refused for a wrong token (they are not in Requests).
+func (s *Server) Unauthorized() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.unauth
+}
+
 // Sent returns the calls so far other than getUpdates.
 func (s *Server) Sent() []Request {
 	var out []Request
@@ -130,6 +138,28 @@ func (s *Server) WaitFor(t testing.TB, timeout time.Duration, ok func([]Request)
 	}
 }
 
+// Wait waits until cond holds, re-checking it whenever the server gets a request (cond may call
+// the server's methods), or fails the test after timeout.
+func (s *Server) Wait(t testing.TB, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for {
+		s.mu.Lock()
+		ch := s.changed
+		s.mu.Unlock()
+		if cond() {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			t.Fatalf("telegramtest: condition not met after %v; requests: %v", timeout, methods(s.Requests()))
+			return
+		}
+	}
+}
+
 func methods(reqs []Request) []string {
 	var out []string
 	for _, r := range reqs {
@@ -158,6 +188,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if tok != s.Token {
+		s.mu.Lock()
+		s.unauth++
+		s.signal()
+		s.mu.Unlock()
 		s.answer(w, http.StatusUnauthorized, map[string]any{"ok": false, "error_code": 401, "description": "Unauthorized"})
 		return
 	}
