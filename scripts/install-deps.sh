@@ -3,7 +3,8 @@
 #   scripts/install-deps.sh run    gcc and libturbojpeg (the cgo build: x264 is compiled from source)
 #   scripts/install-deps.sh test   + the real peers the tests talk to: ffmpeg, GStreamer, qemu-user,
 #                                  headless Chromium (the web UI test), curl, mosquitto (the MQTT tests
-#                                  start their own brokers; the system service is not needed)
+#                                  start their own brokers; the system service is not needed), vsftpd
+#                                  and samba (the delivery tests start their own FTP and SMB servers)
 set -euo pipefail
 
 what=${1:-run}
@@ -11,7 +12,7 @@ pkgs=(gcc libc6-dev libturbojpeg0-dev pkg-config)
 if [ "$what" = test ]; then
   pkgs+=(ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
          gstreamer1.0-plugins-bad gstreamer1.0-libav qemu-user-static strace procps
-         chromium curl mosquitto mosquitto-clients openssl)
+         chromium curl mosquitto mosquitto-clients openssl vsftpd samba smbclient)
 fi
 
 missing=()
