@@ -90,8 +90,9 @@ func TestDeliver(t *testing.T) {
 	jpgBytes := []byte{0xff, 0xd8, 0xff, 1, 2, 3}
 	mp4Bytes := bytes.Repeat([]byte("mp4"), 1000)
 	jpg, mp4 := filepath.Join(dir, "s.jpg"), filepath.Join(dir, "c.mp4")
-	os.WriteFile(jpg, jpgBytes, 0o644)
-	os.WriteFile(mp4, mp4Bytes, 0o644)
+	if err := errors.Join(os.WriteFile(jpg, jpgBytes, 0o644), os.WriteFile(mp4, mp4Bytes, 0o644)); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name      string
 		snap, vid bool
@@ -139,7 +140,9 @@ func TestDeliver(t *testing.T) {
 
 func TestErrors(t *testing.T) {
 	jpg := filepath.Join(t.TempDir(), "s.jpg")
-	os.WriteFile(jpg, []byte{0xff, 0xd8}, 0o644)
+	if err := os.WriteFile(jpg, []byte{0xff, 0xd8}, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name      string
 		fail      string

@@ -28,7 +28,8 @@ var _ deliver.Target = (*Target)(nil)
 // Options tune a Target. The zero value is usable.
 type Options struct {
 	Log *slog.Logger // default: discard
-	// Timeout bounds connecting and each SMTP command; default 60 s.
+	// Timeout bounds connecting and each SMTP command; default 60 s. A whole mail, attachments
+	// included, gets five times as long.
 	Timeout time.Duration
 	// RootCAs replaces the system's roots for verifying the server (tests, a private CA).
 	RootCAs *x509.CertPool
@@ -121,7 +122,7 @@ func (t *Target) Deliver(ctx context.Context, it deliver.Item) error {
 	if err != nil {
 		return &deliver.Permanent{Err: err}
 	}
-	ctx, cancel := context.WithTimeout(ctx, t.opts.Timeout*2)
+	ctx, cancel := context.WithTimeout(ctx, t.opts.Timeout*5)
 	defer cancel()
 	if err := cl.DialAndSendWithContext(ctx, m); err != nil {
 		return classify(fmt.Errorf("mail: item %s to %s: %w", it.ID, t.c.Server, err))
