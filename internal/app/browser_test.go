@@ -141,6 +141,9 @@ func (b *e2eBrowser) onEvent(ev any) {
 		}
 	case *network.EventLoadingFinished:
 		delete(b.inflight, ev.RequestID)
+	case *network.EventRequestServedFromCache:
+		// A memory-cache hit (the stylesheet on the next page) may get no loadingFinished.
+		delete(b.inflight, ev.RequestID)
 	case *network.EventLoadingFailed:
 		delete(b.inflight, ev.RequestID)
 		// A request cut by leaving the page (a picture being refreshed) is no failure.

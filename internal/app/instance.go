@@ -8,7 +8,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/freecam/freecam/internal/actions"
 	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/deliver"
 	"github.com/freecam/freecam/internal/media"
 	"github.com/freecam/freecam/internal/night"
 	"github.com/freecam/freecam/internal/osd"
@@ -32,6 +34,8 @@ type instance struct {
 	services   *service.Manager
 	night      *night.Controller
 	motion     *motionDetection
+	actions    *actions.Actions // what motion.conf asks for on motion
+	deliveries *deliver.Set     // the upload and alert queues
 	log        *slog.Logger
 	supervisor *sourceSupervisor
 	started    []component
@@ -167,6 +171,11 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 		goroutine("source", inst.supervisor.run, log),
 	}
 	comps = append(comps, sceneLight...)
+	acts, err := a.motionActions(inst, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	comps = append(comps, acts)
 	comps = append(comps, []component{
 		{name: "snapshot cache", start: func(context.Context) error { return nil },
 			stop: func(context.Context) error { return inst.snapshots.Close() }},

@@ -61,7 +61,7 @@ func (w webCamera) Status() camera.Status {
 		}
 	}
 	st.FreeBytes = -1
-	if fs, err := storage.StatFS(w.MediaDir()); err == nil {
+	if fs, err := storage.StatFS(w.MediaRoots()["recordings"]); err == nil {
 		st.FreeBytes = int64(fs.Free)
 	} else if fs, err := storage.StatFS(a.opts.DataDir); err == nil {
 		st.FreeBytes = int64(fs.Free)
@@ -98,7 +98,7 @@ func (w webCamera) Restart() {
 // snapshotHandler serves through the snapshot cache of the instance running at request time.
 func (w webCamera) snapshotHandler(pick func(*snapshot.Cache) http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		inst, _ := w.a.current()
+		inst := w.a.waitRunning(r.Context())
 		if inst == nil {
 			http.Error(rw, errNotRunning.Error(), http.StatusServiceUnavailable)
 			return
@@ -107,13 +107,37 @@ func (w webCamera) snapshotHandler(pick func(*snapshot.Cache) http.Handler) http
 	})
 }
 
+// reloadWait bounds how long a picture request waits for a reload to finish: a snapshot asked
+// for while the camera swaps configurations (a setting was saved) arrives a moment late rather
+// than failing.
+const reloadWait = 5 * time.Second
+
+// waitRunning returns the running instance, waiting up to reloadWait while a reload swaps
+// instances; nil when none runs by then.
+func (a *App) waitRunning(ctx context.Context) *instance {
+	deadline := time.Now().Add(reloadWait)
+	for {
+		if inst, _ := a.current(); inst != nil {
+			return inst
+		}
+		if time.Now().After(deadline) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
 func (w webCamera) CurrentPic() http.Handler { return w.snapshotHandler((*snapshot.Cache).CurrentPic) }
 func (w webCamera) Snapshot() http.Handler   { return w.snapshotHandler((*snapshot.Cache).Snapshot) }
 func (w webCamera) MJPEG() http.Handler      { return w.snapshotHandler((*snapshot.Cache).MJPEG) }
 
 // SnapshotJPEG is the current picture at the configured size and quality.
 func (w webCamera) SnapshotJPEG(ctx context.Context) ([]byte, error) {
-	inst, _ := w.a.current()
+	inst := w.a.waitRunning(ctx)
 	if inst == nil {
 		return nil, errNotRunning
 	}
@@ -253,10 +277,23 @@ func (w webCamera) Events(n int) []camera.Event {
 	if cfg == nil {
 		return evs
 	}
-	clips := clipFinder{dir: w.MediaDir(), segment: cfg.Recording.Segment, listed: map[string][]string{}}
+	roots := w.MediaRoots()
+	recordings := clipFinder{dir: roots["recordings"], segment: cfg.Recording.Segment, listed: map[string][]string{}}
 	for i := range evs {
-		if evs[i].Clip == "" && evs[i].Kind == string(event.MotionStart) {
-			evs[i].Clip = clips.find(evs[i].Time)
+		if evs[i].Clip != "" || evs[i].Kind != string(event.MotionStart) {
+			continue
+		}
+		// The event's own clip (motion.conf save_video), named from its start time, else the
+		// continuous recording's segment that holds it.
+		if acts := w.actions(); acts != nil {
+			_, clip := acts.Paths(evs[i].Time)
+			if rel, err := filepath.Rel(roots["clips"], clip); err == nil && fileExists(clip) {
+				evs[i].Clip = "clips/" + filepath.ToSlash(rel)
+				continue
+			}
+		}
+		if rel := recordings.find(evs[i].Time); rel != "" {
+			evs[i].Clip = "recordings/" + rel
 		}
 	}
 	return evs
@@ -305,17 +342,28 @@ func (w webCamera) Thumb(id string) ([]byte, bool) {
 	return w.a.events.Thumb(id)
 }
 
-// MediaDir is the recordings directory: clips and recordings are served from it.
-func (w webCamera) MediaDir() string {
+// MediaRoots are the continuous recordings, the motion clips and the motion pictures.
+func (w webCamera) MediaRoots() map[string]string {
 	_, cfg := w.a.current()
 	if cfg == nil {
-		return ""
+		return nil
 	}
-	dir, err := filepath.Abs(cfg.RecordingDir(w.a.opts.DataDir))
-	if err != nil {
-		return ""
+	roots := map[string]string{}
+	for name, dir := range map[string]string{
+		"recordings": cfg.RecordingDir(w.a.opts.DataDir),
+		"clips":      cfg.Motion.VideoDir(w.a.opts.DataDir),
+		"stills":     cfg.Motion.SnapshotDir(w.a.opts.DataDir),
+	} {
+		if abs, err := filepath.Abs(dir); err == nil {
+			roots[name] = abs
+		}
 	}
-	return dir
+	return roots
+}
+
+func fileExists(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
 }
 
 func (w webCamera) Logs(n int) []camera.LogLine {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/deliver"
 	"github.com/freecam/freecam/internal/hal"
 	"github.com/freecam/freecam/internal/service"
 )
@@ -153,8 +154,11 @@ type Camera interface {
 	// Events lists the most recent events first, at most n. Thumb serves an event's thumbnail.
 	Events(n int) []Event
 	Thumb(id string) ([]byte, bool)
-	// MediaDir is the root of recordings and clips (served read-only under /media/).
-	MediaDir() string
+	// MediaRoots are the media directories by name ("recordings", "clips", "stills"), served
+	// read-only under /media/<name>/…; Event.Clip is a path below them, "<name>/…".
+	MediaRoots() map[string]string
+	// Deliveries is the state of each upload and alert target's queue (empty when none is set up).
+	Deliveries() []deliver.Status
 	// Logs returns the last n log lines, oldest first.
 	Logs(n int) []LogLine
 }

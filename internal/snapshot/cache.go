@@ -34,6 +34,10 @@ type Options struct {
 	Encoders int
 	// RetryAfter is the Retry-After of the 503 answered before the first frame. 0 means 1 s.
 	RetryAfter time.Duration
+	// FirstFrameWait is how long Get waits for the first frame before answering ErrNoFrame, so
+	// a snapshot asked for just after a start or a reload arrives a moment late instead of
+	// failing. 0 means 3 s; negative means no wait.
+	FirstFrameWait time.Duration
 	// WriteTimeout bounds writing one MJPEG part to a client; a client that reads slower is
 	// dropped. 0 means 10 s.
 	WriteTimeout time.Duration
@@ -57,6 +61,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RetryAfter <= 0 {
 		o.RetryAfter = time.Second
+	}
+	if o.FirstFrameWait == 0 {
+		o.FirstFrameWait = 3 * time.Second
 	}
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 10 * time.Second
@@ -178,11 +185,23 @@ func (c *Cache) Stats() Stats {
 
 // Get returns the JPEG of the latest frame for req: from the cache if it was already encoded for
 // this frame, else by encoding it (or waiting for the request that is already encoding it). It
-// returns ErrNoFrame before the first frame and ctx's error if ctx ends while it waits.
+// waits up to Options.FirstFrameWait for the first frame, then returns ErrNoFrame; it returns
+// ctx's error if ctx ends while it waits.
 func (c *Cache) Get(ctx context.Context, req Request) (*Image, error) {
 	f := c.mb.Latest()
 	if f == nil {
-		return nil, ErrNoFrame
+		if c.opts.FirstFrameWait < 0 {
+			return nil, ErrNoFrame
+		}
+		wctx, cancel := context.WithTimeout(ctx, c.opts.FirstFrameWait)
+		f, _ = c.mb.Next(wctx, 0)
+		cancel()
+		if f == nil {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			return nil, ErrNoFrame
+		}
 	}
 	return c.get(ctx, f, req)
 }

@@ -5,13 +5,40 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestCacheNoFrame(t *testing.T) {
-	c := New(&Mailbox{}, Options{})
+	c := New(&Mailbox{}, Options{FirstFrameWait: 50 * time.Millisecond})
 	defer c.Close()
 	if _, err := c.Get(context.Background(), Request{}); !errors.Is(err, ErrNoFrame) {
 		t.Fatalf("Get before the first frame: got %v, want ErrNoFrame", err)
+	}
+}
+
+// A request just before the first frame (a start, a reload) waits for it instead of failing.
+func TestCacheWaitsForTheFirstFrame(t *testing.T) {
+	var mb Mailbox
+	c := New(&mb, Options{FirstFrameWait: 10 * time.Second})
+	defer c.Close()
+	got := make(chan error, 1)
+	go func() {
+		_, err := c.Get(context.Background(), Request{})
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		t.Fatalf("Get returned %v before any frame", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	mb.Put(withID(noisyFrames(64, 48, 1)[0], 1)) // the pipeline numbers frames from 1
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Errorf("Get after the first frame: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Get did not return after the first frame")
 	}
 }
 

@@ -142,7 +142,7 @@ func TestHTTPHead(t *testing.T) {
 }
 
 func TestHTTPNoFrameYet(t *testing.T) {
-	c := New(&Mailbox{}, Options{RetryAfter: 2 * time.Second})
+	c := New(&Mailbox{}, Options{RetryAfter: 2 * time.Second, FirstFrameWait: -1})
 	defer c.Close()
 	srv := newTestServer(t, c)
 	for _, path := range []string{"/cgi-bin/currentpic.cgi", "/snapshot.jpg", "/mjpeg"} {
@@ -159,7 +159,7 @@ func TestHTTPNoFrameYet(t *testing.T) {
 }
 
 func TestHTTPNoFrameReasonExplainsAPermanentAbsence(t *testing.T) {
-	c := New(&Mailbox{}, Options{NoFrameReason: func() string { return "this source delivers only H.264" }})
+	c := New(&Mailbox{}, Options{NoFrameReason: func() string { return "this source delivers only H.264" }, FirstFrameWait: -1})
 	defer c.Close()
 	srv := newTestServer(t, c)
 	for _, path := range []string{"/cgi-bin/currentpic.cgi", "/snapshot.jpg", "/mjpeg"} {

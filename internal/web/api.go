@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/freecam/freecam/internal/camera"
+	"github.com/freecam/freecam/internal/deliver"
 	"github.com/freecam/freecam/internal/hal"
 	"github.com/freecam/freecam/internal/web/auth"
 )
@@ -37,6 +38,13 @@ func (s *Server) registerAPI(mux *http.ServeMux) {
 	view("GET /api/v1/motion", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.opts.Camera.Motion()) })
 	view("GET /api/v1/services", s.apiServices)
 	admin("POST /api/v1/services/{name}/{action}", s.apiServiceControl)
+	view("GET /api/v1/deliveries", func(w http.ResponseWriter, r *http.Request) {
+		d := s.opts.Camera.Deliveries()
+		if d == nil {
+			d = []deliver.Status{}
+		}
+		writeJSON(w, http.StatusOK, d)
+	})
 	view("GET /api/v1/events", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.opts.Camera.Events(countParam(r, 100, 1000)))
 	})

@@ -21,11 +21,11 @@ func (s *Server) registerPictures(mux *http.ServeMux) {
 	})))
 }
 
-// registerMedia serves recordings and clips read-only under /media/. The files are opened through
-// an os.Root on the media directory, so no path — "..", an absolute path or a symbolic link
-// pointing out — can reach a file outside it. Directories are not listed.
+// registerMedia serves recordings, clips and pictures read-only under /media/<root>/<path>. The
+// files are opened through an os.Root on the media directory, so no path — "..", an absolute
+// path or a symbolic link pointing out — can reach a file outside it. Directories are not listed.
 func (s *Server) registerMedia(mux *http.ServeMux) {
-	mux.Handle("GET /media/{path...}", s.guard(auth.Viewer, http.HandlerFunc(s.serveMedia)))
+	mux.Handle("GET /media/{root}/{path...}", s.guard(auth.Viewer, http.HandlerFunc(s.serveMedia)))
 }
 
 func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
@@ -34,7 +34,7 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad media path", http.StatusBadRequest)
 		return
 	}
-	dir := s.opts.Camera.MediaDir()
+	dir := s.opts.Camera.MediaRoots()[r.PathValue("root")]
 	if dir == "" {
 		http.NotFound(w, r)
 		return

@@ -112,7 +112,7 @@ func TestEveryRouteNeedsAnAccount(t *testing.T) {
 		"/events", "/logs", "/static/app.css", "/static/app.js", "/api/v1/status", "/api/v1/settings/motion",
 		"/api/v1/users", "/snapshot.jpg", "/mjpeg", "/cgi-bin/currentpic.cgi", "/cgi-bin/downloadpic.cgi",
 		"/cgi-bin/state.cgi?cmd=all", "/cgi-bin/action.cgi?cmd=blue_led_on", "/cgi-bin/action.cgi?cmd=reboot",
-		"/media/a.mp4", "/events/x/thumb.jpg", "/no/such/path"}
+		"/media/recordings/a.mp4", "/events/x/thumb.jpg", "/no/such/path"}
 	for _, p := range paths {
 		code, _, hdr := ts.do(t, http.MethodGet, p, "", "", nil, nil)
 		if code != http.StatusUnauthorized || !strings.HasPrefix(hdr.Get("WWW-Authenticate"), "Basic ") {
@@ -331,13 +331,14 @@ func TestPathTraversalIsRefusedOnEveryFileRoute(t *testing.T) {
 	os.Symlink("/etc", filepath.Join(media, "etc"))
 	ts.cam.SetMediaDir(media)
 
-	if code := ts.rawGet(t, "/media/clip.mp4", "admin", ts.adminPass); code != http.StatusOK {
+	if code := ts.rawGet(t, "/media/recordings/clip.mp4", "admin", ts.adminPass); code != http.StatusOK {
 		t.Fatalf("GET a real clip: got %d, want 200", code)
 	}
 	for _, target := range []string{
-		"/media/../freecam.users", "/media/..%2ffreecam.users", "/media/%2e%2e/%2e%2e/etc/passwd",
-		"/media/..%5c..%5cetc%5cpasswd", "/media/users.mp4", "/media/etc/passwd", "/media//etc/passwd",
-		"/media/%2fetc%2fpasswd", "/events/..%2f..%2ffreecam.users/thumb.jpg", "/events/../../etc/passwd",
+		"/media/recordings/../freecam.users", "/media/recordings/..%2ffreecam.users", "/media/recordings/%2e%2e/%2e%2e/etc/passwd",
+		"/media/recordings/..%5c..%5cetc%5cpasswd", "/media/recordings/users.mp4", "/media/recordings/etc/passwd",
+		"/media/recordings//etc/passwd", "/media/recordings/%2fetc%2fpasswd", "/media/..%2frecordings/clip.mp4",
+		"/media/../etc/passwd", "/media/nosuchroot/clip.mp4", "/events/..%2f..%2ffreecam.users/thumb.jpg", "/events/../../etc/passwd",
 		"/static/../server.go", "/static/..%2fserver.go", "/static/%2e%2e/%2e%2e/etc/passwd",
 		"/cgi-bin/../../etc/passwd", "/cgi-bin/..%2f..%2fetc%2fpasswd",
 	} {

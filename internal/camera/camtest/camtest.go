@@ -10,6 +10,7 @@ package camtest
 import (
 	"bytes"
 	"fmt"
+	"github.com/freecam/freecam/internal/deliver"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -41,21 +42,22 @@ const (
 type Camera struct {
 	jpeg []byte // immutable after New
 
-	mu       sync.Mutex
-	dir      string
-	cfg      *conf.Config
-	mediaDir string
-	status   camera.Status
-	hw       hal.State
-	night    camera.NightState
-	motion   camera.MotionState
-	services []service.Info
-	events   []camera.Event
-	thumbs   map[string][]byte
-	logs     []camera.LogLine
-	fail     map[string]error
-	restarts int
-	calls    []string
+	mu         sync.Mutex
+	dir        string
+	cfg        *conf.Config
+	mediaDir   string
+	deliveries []deliver.Status
+	status     camera.Status
+	hw         hal.State
+	night      camera.NightState
+	motion     camera.MotionState
+	services   []service.Info
+	events     []camera.Event
+	thumbs     map[string][]byte
+	logs       []camera.LogLine
+	fail       map[string]error
+	restarts   int
+	calls      []string
 }
 
 // New returns a fake with the built-in default configuration and no config dir (ConfigDir is

@@ -2,6 +2,7 @@ package camtest
 
 import (
 	"fmt"
+	"github.com/freecam/freecam/internal/deliver"
 	"slices"
 
 	"github.com/freecam/freecam/internal/camera"
@@ -85,11 +86,14 @@ func (c *Camera) Thumb(id string) ([]byte, bool) {
 	return b, ok
 }
 
-// MediaDir returns what SetMediaDir set ("" by default).
-func (c *Camera) MediaDir() string {
+// MediaRoots returns {"recordings": what SetMediaDir set}, or none by default.
+func (c *Camera) MediaRoots() map[string]string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.mediaDir
+	if c.mediaDir == "" {
+		return nil
+	}
+	return map[string]string{"recordings": c.mediaDir}
 }
 
 // Logs returns the last n log lines, oldest first.
@@ -101,4 +105,18 @@ func (c *Camera) Logs(n int) []camera.LogLine {
 		out = out[len(out)-n:]
 	}
 	return slices.Clone(out)
+}
+
+// Deliveries returns what SetDeliveries set (none by default).
+func (c *Camera) Deliveries() []deliver.Status {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return slices.Clone(c.deliveries)
+}
+
+// SetDeliveries sets what Deliveries returns.
+func (c *Camera) SetDeliveries(d []deliver.Status) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.deliveries = d
 }

@@ -18,11 +18,6 @@ const (
 	HeightKey = "RTSPOPTS-H"
 )
 
-// Later features, for Field.Later.
-const (
-	LaterActions = "motion actions"
-)
-
 // Pages lists the page names Page knows.
 func Pages() []string { return []string{"camera", "motion", "notifications", "storage", "system"} }
 
@@ -83,13 +78,6 @@ func boolean(file, key, label, help, on, off string) Field {
 
 func choice(file, key, label, help string, opts ...Option) Field {
 	return Field{File: file, Key: key, Label: label, Help: help, Kind: KindSelect, Options: opts}
-}
-
-func later(feature string, fs ...Field) []Field {
-	for i := range fs {
-		fs[i].Later = feature
-	}
-	return fs
 }
 
 func colours(withNone bool) []Option {
@@ -184,9 +172,9 @@ func motionPage() []Section {
 			decimal(m, "motion_max_changed", "Noise share", "Share of a region (0–1) changing at once that is clouds, rain or a camera move.", 0, 1),
 			number(m, "motion_fps", "Pictures per second examined", "", 1, 60),
 		}},
-		{Title: "On motion", Later: LaterActions, Fields: later(LaterActions,
+		{Title: "On motion", Fields: []Field{
 			boolean(m, "motion_trigger_led", "Yellow LED while motion lasts", "", "true", "false"),
-		)},
+		}},
 	}
 }
 
@@ -201,14 +189,14 @@ func notificationsPage() []Section {
 			boolean(m, "publish_mqtt_message", "MQTT message", "ON/OFF on <topic>/motion. freecam sends it whatever this says: Home Assistant's motion sensor reads it.", "true", "false"),
 			boolean(m, "publish_mqtt_snapshot", "MQTT snapshot", "The picture on <topic>/motion/snapshot/image when motion starts.", "true", "false"),
 		}},
-		{Title: "On motion", Later: LaterActions, Fields: later(LaterActions,
-			boolean(m, "publish_mqtt_video", "MQTT video", "", "true", "false"),
+		{Title: "On motion", Fields: []Field{
+			boolean(m, "publish_mqtt_video", "MQTT video", "The clip on <topic>/motion/video.", "true", "false"),
 			boolean(m, "send_email", "E-mail", "", "true", "false"),
 			boolean(m, "send_telegram", "Telegram", "", "true", "false"),
 			choice(m, "telegram_alert_type", "Telegram sends", "", alertTypes()...),
 			boolean(m, "send_matrix", "Matrix", "", "true", "false"),
 			choice(m, "matrix_alert_type", "Matrix sends", "", alertTypes()...),
-		)},
+		}},
 		{Title: "MQTT", Fields: []Field{
 			text(MQTTFile, "HOST", "Broker host", ""),
 			number(MQTTFile, "PORT", "Broker port", "Default 1883.", 1, 65535),
@@ -223,7 +211,7 @@ func notificationsPage() []Section {
 			text(MQTTFile, "MOSQUITTOOPTS", "Extra client options", "The firmware's mosquitto options, for existing configs."),
 			text(MQTTFile, "MOSQUITTOPUBOPTS", "Extra publish options", "Such as -r."),
 		}},
-		{Title: "E-mail", Later: LaterActions, Fields: later(LaterActions,
+		{Title: "E-mail", Fields: []Field{
 			text(MailFile, "SERVER", "SMTP server", "Such as smtp.example.com."),
 			number(MailFile, "PORT", "SMTP port", "587 for STARTTLS.", 1, 65535),
 			text(MailFile, "AUTH", "User", ""),
@@ -236,18 +224,18 @@ func notificationsPage() []Section {
 			number(MailFile, "NUMBEROFPICTURES", "Pictures", "", 0, 100),
 			decimal(MailFile, "TIMEBETWEENSNAPSHOT", "Seconds between pictures", "", 0, 3600),
 			number(MailFile, "QUALITY", "JPEG quality", "-1: none.", -1, 100),
-		)},
-		{Title: "Telegram", Later: LaterActions, Fields: later(LaterActions,
+		}},
+		{Title: "Telegram", Fields: []Field{
 			secret(TelegramFile, "apiToken", "Bot token", ""),
 			text(TelegramFile, "userChatId", "Chat id", "Only this chat is served."),
-		)},
-		{Title: "Matrix", Later: LaterActions, Fields: later(LaterActions,
+		}},
+		{Title: "Matrix", Fields: []Field{
 			text(MatrixFile, "host", "Homeserver", ""),
 			number(MatrixFile, "port", "Port", "Default 8448.", 1, 65535),
 			text(MatrixFile, "room_id", "Room id", ""),
 			text(MatrixFile, "sender", "Sender", ""),
 			secret(MatrixFile, "access_token", "Access token", ""),
-		)},
+		}},
 	}
 }
 
@@ -261,24 +249,26 @@ func storagePage() []Section {
 			number(rec, "MIN_FREE_PERCENT", "Keep free (%)", "Delete the oldest while the card has less free space; 0 off.", 0, 99),
 			number(rec, "MIN_FREE_MB", "Keep free (MB)", "0 off.", 0, 1<<30),
 		}},
-		{Title: "Motion pictures and clips", Later: LaterActions, Fields: later(LaterActions,
-			boolean(m, "save_snapshot", "Save pictures", "", "true", "false"),
+		{Title: "Motion pictures and clips", Fields: []Field{
+			boolean(m, "save_snapshot", "Save pictures", "The picture at the start of each motion event.", "true", "false"),
 			text(m, "save_snapshot_dir", "Picture directory", ""),
-			number(m, "max_snapshot_days", "Keep pictures (days)", "", 0, 100000),
-			boolean(m, "save_video", "Save clips", "", "true", "false"),
+			number(m, "max_snapshot_days", "Keep pictures (days)", "0 keeps them.", 0, 100000),
+			boolean(m, "save_video", "Save clips", "A clip of each motion event, starting a few seconds before it (freecam.conf PREROLL_SECONDS).", "true", "false"),
 			text(m, "save_video_dir", "Clip directory", ""),
-			number(m, "max_video_days", "Keep clips (days)", "", 0, 100000),
-			number(m, "video_duration", "Clip length (seconds)", "", 1, 3600),
-			boolean(m, "video_use_rtsp", "Record clips from RTSP", "", "true", "false"),
-			number(m, "video_rtsp_w", "Clip width", "", 0, 3840),
-			number(m, "video_rtsp_h", "Clip height", "", 0, 2160),
-			number(m, "video_rtsp_f", "Clip frame rate", "", 0, 120),
+			number(m, "max_video_days", "Keep clips (days)", "0 keeps them.", 0, 100000),
+			decimal(m, "video_duration", "Clip length after the motion starts (seconds)", "", 1, 3600),
+			decimal(m, "video_post_roll", "Clip goes on after the motion ends (seconds)", "", 0, 600),
+			decimal(m, "video_max_duration", "Longest clip (seconds)", "", 1, 3600),
 			text(m, "group_date_pattern", "Directory date pattern", "date(1) pattern such as +%Y-%m-%d/%H."),
-			text(m, "file_date_pattern", "File date pattern", ""),
+			text(m, "file_date_pattern", "File date pattern", "Such as +%Y-%m-%d_%H-%M-%S."),
 			text(m, "save_files_attr", "File mode", "Such as 0644."),
 			text(m, "save_dirs_attr", "Directory mode", "Such as 0755."),
-		)},
-		{Title: "FTP", Later: LaterActions, Fields: later(LaterActions,
+			number(m, "media_min_free_percent", "Keep free (%)", "The oldest pictures and clips go while the card has less free space; 0 off.", 0, 99),
+			number(m, "media_min_free_mb", "Keep free (MB)", "0 off.", 0, 1<<30),
+			number(m, "media_max_size_mb", "Pictures and clips at most (MB)", "0: no limit.", 0, 1<<30),
+			decimal(m, "delivery_max_age_hours", "Give up an upload after (hours)", "Uploads and alerts wait on the card while a target is down, up to this long.", 0.01, 8760),
+		}},
+		{Title: "FTP", Fields: []Field{
 			boolean(m, "ftp_snapshot", "Upload pictures", "", "true", "false"),
 			boolean(m, "ftp_video", "Upload clips", "", "true", "false"),
 			text(m, "ftp_host", "Server", ""),
@@ -287,8 +277,9 @@ func storagePage() []Section {
 			secret(m, "ftp_password", "Password", ""),
 			text(m, "ftp_stills_dir", "Picture directory", ""),
 			text(m, "ftp_videos_dir", "Clip directory", ""),
-		)},
-		{Title: "SMB (Windows share)", Later: LaterActions, Fields: later(LaterActions,
+			boolean(m, "ftp_tls", "Explicit TLS (FTPS)", "The server's certificate is checked.", "true", "false"),
+		}},
+		{Title: "SMB (Windows share)", Fields: []Field{
 			boolean(m, "smb_snapshot", "Upload pictures", "", "true", "false"),
 			boolean(m, "smb_video", "Upload clips", "", "true", "false"),
 			text(m, "smb_share", "Share", "Such as //NAS/camera."),
@@ -296,15 +287,15 @@ func storagePage() []Section {
 			secret(m, "smb_password", "Password", ""),
 			text(m, "smb_stills_path", "Picture path", ""),
 			text(m, "smb_videos_path", "Clip path", ""),
-		)},
-		{Title: "Dropbox", Later: LaterActions, Fields: later(LaterActions,
+		}},
+		{Title: "Dropbox", Fields: []Field{
 			boolean(m, "dropbox_snapshot", "Upload pictures", "", "true", "false"),
 			boolean(m, "dropbox_video", "Upload clips", "", "true", "false"),
 			text(m, "dropbox_url", "Upload URL", ""),
 			secret(m, "dropbox_token", "Token", ""),
 			text(m, "dropbox_stills_dir", "Picture directory", ""),
 			text(m, "dropbox_videos_dir", "Clip directory", ""),
-		)},
+		}},
 	}
 }
 

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/freecam/freecam/internal/deliver"
 	"net/http"
 	"strconv"
 
@@ -40,6 +41,8 @@ type settingsData struct {
 	Sections []sectionView
 	// ROI editor: the stream's picture size (region_of_interest's coordinate space).
 	Width, Height int
+	// Deliveries are the upload and alert queues (shown on the Storage and Notifications pages).
+	Deliveries []deliver.Status
 }
 
 func pageTitle(name string) string {
@@ -62,6 +65,9 @@ func (u *UI) settingsView(name string, secs []settings.Section, vals map[string]
 	set := settings.SetMap(u.cam.ConfigDir(), secs)
 	st := u.cam.Status()
 	d := settingsData{Action: "/" + name, Width: st.Width, Height: st.Height}
+	if name == "storage" || name == "notifications" {
+		d.Deliveries = u.cam.Deliveries()
+	}
 	if d.Width <= 0 || d.Height <= 0 {
 		d.Width, d.Height = 1280, 720
 	}

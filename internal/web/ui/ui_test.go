@@ -12,6 +12,7 @@ import (
 
 	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/deliver"
 	"github.com/freecam/freecam/internal/service"
 	"github.com/freecam/freecam/internal/web/auth"
 	"github.com/freecam/freecam/internal/web/settings"
@@ -23,7 +24,8 @@ func adminPages() []string {
 
 func TestPagesRender(t *testing.T) {
 	e := newEnv(t)
-	e.cam.AddEvent(camera.Event{ID: "clip-2", Kind: "motion", Time: time.Now(), Text: "person at the door", Clip: "2024-05-01/12/clip 1.mp4"}, nil)
+	e.cam.AddEvent(camera.Event{ID: "clip-2", Kind: "motion", Time: time.Now(), Text: "person at the door", Clip: "recordings/2024-05-01/12/clip 1.mp4"}, nil)
+	e.cam.SetDeliveries([]deliver.Status{{Target: "smb", Queued: 3, Delivered: 7, LastError: "dial tcp: connection refused", LastErrorAt: time.Now()}})
 	tests := []struct {
 		path string
 		want []string
@@ -32,11 +34,11 @@ func TestPagesRender(t *testing.T) {
 		{"/live", []string{`id="live-img"`, `src="/static/live.js"`, `id="sw-blue_led"`, `id="ptz-left"`, `id="night-auto"`, "rtsp://camtest:8554/unicast"}},
 		{"/camera", []string{`id="f-rtspserver.conf-BITRATE"`, `name="rtspserver.conf/RTSPOPTS-W" value="1280"`, `id="f-osd.conf-OSD"`, `id="save"`}},
 		{"/motion", []string{`id="roi-canvas" width="1280" height="720"`, `id="roi-value"`, `id="motion-save"`, `id="f-motion.conf-motion_sensitivity"`, `src="/static/roi.js"`}},
-		{"/notifications", []string{`name="mqtt.conf/HOST"`, "used by a later release of freecam (motion actions)", `name="telegram.conf/apiToken"`}},
-		{"/storage", []string{`name="recording.conf/MAX_DAYS"`, `name="motion.conf/ftp_host"`}},
+		{"/notifications", []string{`name="mqtt.conf/HOST"`, `name="motion.conf/send_email"`, `name="telegram.conf/apiToken"`}},
+		{"/storage", []string{`name="recording.conf/MAX_DAYS"`, `name="motion.conf/ftp_host"`, `id="delivery-smb"`, "<td>3</td><td>7</td>", "connection refused"}},
 		{"/services", []string{`id="svc-rtsp-state"`, `id="svc-motion-start"`, `id="svc-rtsp-disable"`, `id="svc-motion-enable"`}},
 		{"/system", []string{`id="version">test-1`, `id="restart"`, `id="user-admin-password"`, "arrive in a later release", `name="freecam.conf/LOG_LEVEL"`}},
-		{"/events", []string{`src="/events/ev-1/thumb.jpg"`, "person at the door", `src="/media/2024-05-01/12/clip%201.mp4"`}},
+		{"/events", []string{`src="/events/ev-1/thumb.jpg"`, "person at the door", `src="/media/recordings/2024-05-01/12/clip%201.mp4"`}},
 		{"/logs", []string{"freecam started", `class="lvl-info"`}},
 	}
 	for _, tt := range tests {
