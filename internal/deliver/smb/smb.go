@@ -73,8 +73,15 @@ func New(r conf.Remote, o Options) (*Target, error) {
 	if base != "" {
 		unc += "/" + base
 	}
-	return &Target{r: r, server: server, share: share, base: base, unc: unc,
-		addr: net.JoinHostPort(server, strconv.Itoa(o.Port)), o: o}, nil
+	// smb_share may name a port, //nas:4450/share, for a server that does not listen on 445.
+	addr := net.JoinHostPort(server, strconv.Itoa(o.Port))
+	if h, p, err := net.SplitHostPort(server); err == nil {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return nil, fmt.Errorf("smb: smb_share %q: bad port %q", r.Host, p)
+		}
+		server, addr = h, net.JoinHostPort(h, p)
+	}
+	return &Target{r: r, server: server, share: share, base: base, unc: unc, addr: addr, o: o}, nil
 }
 
 // Name is "smb".
