@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -17,6 +18,8 @@ import (
 	"github.com/freecam/freecam/internal/deliver/matrix"
 	"github.com/freecam/freecam/internal/deliver/smb"
 	"github.com/freecam/freecam/internal/deliver/telegram"
+	"github.com/freecam/freecam/internal/service"
+	"github.com/freecam/freecam/internal/telegrambot"
 )
 
 // deliveryTargets builds the upload and alert targets the configuration sets up. A target that
@@ -99,4 +102,33 @@ func (w webCamera) Deliveries() []deliver.Status {
 	st := inst.deliveries.Status()
 	sort.Slice(st, func(i, j int) bool { return st[i].Target < st[j].Target })
 	return st
+}
+
+// telegramBotService is the firmware's telegram-bot: it answers telegram.conf's chat (/shot,
+// /clip, /on, /off, /nighton …). Its autorun file is config/autostart/telegram-bot, as on the
+// firmware.
+func (a *App) telegramBotService(cfg *conf.Config, log *slog.Logger) service.Service {
+	return service.Supervised("telegram-bot", func(ctx context.Context) error {
+		bot := telegrambot.New(telegrambot.Options{
+			Config:     cfg.Telegram,
+			Camera:     webCamera{a},
+			Log:        log,
+			DataDir:    filepath.Join(a.opts.DataDir, "telegram"),
+			LatestClip: func() (string, bool) { return latestFile(cfg.Motion.VideoDir(a.opts.DataDir), ".mp4") },
+		})
+		return bot.Run(ctx)
+	}, service.Options{Log: log})
+}
+
+// latestFile is the newest file with ext below dir. The date layout of the names sorts in time
+// order, so the last name wins (file times may be wrong on a camera that booted without a clock).
+func latestFile(dir, ext string) (string, bool) {
+	best := ""
+	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() && filepath.Ext(p) == ext && p > best {
+			best = p
+		}
+		return nil
+	})
+	return best, best != ""
 }

@@ -160,6 +160,7 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 		autoNightService(inst.night, log.With("component", "night")),
 		recordingService(cfg, a.opts.DataDir, inst.hub, log.With("component", "recording")),
 		timelapseService(cfg, a.opts.DataDir, inst.snapshots, log.With("component", "timelapse")),
+		a.telegramBotService(cfg, log.With("component", "telegram-bot")),
 	} {
 		if err := inst.services.Register(s); err != nil {
 			return nil, err
