@@ -173,8 +173,8 @@ func TestWrongPasswordLogsOnceAndBacksOff(t *testing.T) {
 	time.Sleep(window) // observing the retry rate over a window, not waiting for a goroutine
 	n := p.accepted.Load()
 	// 100 ms doubling (±20 %): attempts at about 0, 0.1, 0.3, 0.7, 1.5 and 3.1 s.
-	if n < 3 || n > 8 {
-		t.Errorf("got %d connection attempts in %v, want 3 to 8 (doubling backoff from 100 ms)", n, window)
+	if n < 2 || n > 8 { // the upper bound is the point (no busy loop); a loaded machine may manage fewer
+		t.Errorf("got %d connection attempts in %v, want 2 to 8 (doubling backoff from 100 ms)", n, window)
 	}
 	errs := logLines(c.logs, "ERROR")
 	if len(errs) != 1 {
