@@ -3,6 +3,14 @@
 // thumbnail, keeps the last events in memory for the web UI and the API, and persists them as JSON
 // lines so they survive a restart.
 //
+// It is the event index behind the UI's timeline and /api/v1/events. The format is JSON lines,
+// appended one event at a time and compacted when the file grows past twice what is kept:
+// appending is one small write per event (cheap on an SD card, no database to corrupt on a power
+// cut — a torn last line is skipped on reading), and a person can read it with any tool. An
+// event's media are not stored in it: the picture and the clip are named from the event's start
+// time by motion.conf's date patterns, so the app finds them from the event (and a file that
+// retention deleted simply stops being linked).
+//
 // Recording never depends on the disk: a full or broken disk only loses persistence, and is
 // logged at most once a minute. It never blocks the bus: thumbnails are taken by a worker of its
 // own and skipped when it falls behind.
