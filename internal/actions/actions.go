@@ -53,16 +53,19 @@ type Options struct {
 
 // Actions runs the motion actions of one configuration.
 type Actions struct {
-	o       Options
-	m       conf.Motion
-	log     *slog.Logger
-	group   *osd.Strftime
-	file    *osd.Strftime
-	work    string // data/motion-work: snapshot and clip files while an event is handled
-	stills  *storage.Retention
-	videos  *storage.Retention
-	clipMu  sync.Mutex // one clip at a time, as the firmware's flock
-	wg      sync.WaitGroup
+	o      Options
+	m      conf.Motion
+	log    *slog.Logger
+	group  *osd.Strftime
+	file   *osd.Strftime
+	work   string // data/motion-work: snapshot and clip files while an event is handled
+	stills *storage.Retention
+	videos *storage.Retention
+	clipMu sync.Mutex // one clip at a time, as the firmware's flock
+	wg     sync.WaitGroup
+	// finish is closed when Run's ctx ends: a clip being recorded ends there and is kept, saved
+	// and queued like any other (a reload or a stop must not throw an event's clip away).
+	finish  chan struct{}
 	mu      sync.Mutex
 	current *happening // the event in progress, nil when none
 }
@@ -82,7 +85,7 @@ func New(o Options) *Actions {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	m := o.Config.Motion
-	a := &Actions{o: o, m: m, log: o.Log, work: filepath.Join(o.DataDir, "motion-work"),
+	a := &Actions{o: o, m: m, log: o.Log, work: filepath.Join(o.DataDir, "motion-work"), finish: make(chan struct{}),
 		group: osd.CompileStrftime(m.Storage.GroupPattern), file: osd.CompileStrftime(m.Storage.FilePattern)}
 	s := m.Storage
 	minFree := float64(s.MinFreePercent)
@@ -99,8 +102,8 @@ func New(o Options) *Actions {
 
 func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 
-// Run handles motion events until ctx ends, then waits for the events in progress (their clips
-// are cut short by ctx) and returns nil.
+// Run handles motion events until ctx ends, then finishes the events in progress — a clip being
+// recorded ends there and is still saved and queued — and returns nil.
 func (a *Actions) Run(ctx context.Context) error {
 	if err := os.MkdirAll(a.work, 0o700); err != nil {
 		return fmt.Errorf("actions: work directory: %w", err)
@@ -122,6 +125,7 @@ func (a *Actions) Run(ctx context.Context) error {
 				a.current.end()
 			}
 			a.mu.Unlock()
+			close(a.finish)
 			return nil
 		case ev := <-sub.C():
 			switch ev.Kind {
@@ -153,7 +157,8 @@ func (a *Actions) start(ctx context.Context, ev event.Event) {
 	}
 	a.current = h
 	a.mu.Unlock()
-	a.wg.Go(func() { a.handle(ctx, ev, h) })
+	// The event's work outlives ctx: Run waits for it after closing finish.
+	a.wg.Go(func() { a.handle(context.WithoutCancel(ctx), ev, h) })
 }
 
 func (a *Actions) end(ctx context.Context) {
@@ -282,11 +287,9 @@ func (a *Actions) snapshot(ctx context.Context, id string) string {
 func (a *Actions) clip(ctx context.Context, id string, t time.Time, s conf.Storage, h *happening) string {
 	path := filepath.Join(a.work, id+".mp4")
 	res, err := clip.Record(ctx, a.o.Hub, clip.Request{Path: path, Trigger: t, Duration: s.VideoDuration,
-		PostRoll: s.PostRoll, Max: s.MaxClip, Ended: h.ended, FileMode: 0o600})
+		PostRoll: s.PostRoll, Max: s.MaxClip, Ended: h.ended, FileMode: 0o600, Finish: a.finish})
 	if err != nil {
-		if ctx.Err() == nil {
-			a.log.Warn("motion clip", "event", id, "err", err)
-		}
+		a.log.Warn("motion clip lost", "event", id, "err", err)
 		return ""
 	}
 	a.log.Info("motion clip", "event", id, "seconds", res.Duration.Round(100*time.Millisecond).Seconds(),
@@ -304,8 +307,9 @@ func (a *Actions) mail(ctx context.Context, id string, t time.Time, name, group,
 		}
 		for i := len(files); i < mc.Pictures; i++ {
 			select {
-			case <-ctx.Done():
-				return
+			case <-a.finish: // stopping: send what there is
+				i = mc.Pictures
+				continue
 			case <-time.After(mc.Interval):
 			}
 			if p := a.snapshot(ctx, fmt.Sprintf("%s-mail-%d", id, i)); p != "" {

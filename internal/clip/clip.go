@@ -55,6 +55,9 @@ type Request struct {
 	Ended <-chan struct{}
 	// FileMode is the mode of the final file. Default DefaultFileMode (0644).
 	FileMode fs.FileMode
+	// Finish, when closed, ends the clip at once and keeps what was recorded (the camera is
+	// reloading or stopping): unlike ctx ending, which throws the clip away.
+	Finish <-chan struct{}
 }
 
 // Result describes a finished clip.
@@ -87,6 +90,9 @@ func (r *Request) normalize() {
 
 // errStalled cancels the read when the stream stopped delivering past the clip's planned end.
 var errStalled = errors.New("clip: stream stalled")
+
+// errFinished ends the read when Request.Finish closes.
+var errFinished = errors.New("clip: finished early")
 
 // Record writes one clip from hub and blocks until it is complete, ctx ends or writing fails.
 //
@@ -142,6 +148,17 @@ func cut(ctx context.Context, hub *stream.Hub, req Request, onLive func()) (Resu
 		defer wg.Done()
 		w.watch(stop, func() { cancelRead(errStalled) })
 	}()
+	if req.Finish != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case <-req.Finish:
+				cancelRead(errFinished)
+			case <-stop:
+			}
+		}()
+	}
 	defer wg.Wait()
 	defer close(stop)
 
@@ -162,7 +179,7 @@ func cut(ctx context.Context, hub *stream.Hub, req Request, onLive func()) (Resu
 			if ctx.Err() != nil {
 				return Result{}, fmt.Errorf("clip: %s: %w", req.Path, ctx.Err())
 			}
-			if errors.Is(context.Cause(readCtx), errStalled) {
+			if cause := context.Cause(readCtx); errors.Is(cause, errStalled) || errors.Is(cause, errFinished) {
 				break
 			}
 			return Result{}, fmt.Errorf("clip: %s: read stream: %w", req.Path, err)

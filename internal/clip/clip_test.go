@@ -135,6 +135,44 @@ func TestRecordCancel(t *testing.T) {
 	}
 }
 
+// TestRecordFinish: Finish (a reload, a stop) ends the clip at once and keeps what was recorded.
+func TestRecordFinish(t *testing.T) {
+	t.Parallel()
+	fd := newFeed(t)
+	fd.live(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "clip.mp4")
+	finish := make(chan struct{})
+	type result struct {
+		res Result
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := Record(context.Background(), fd.hub, Request{Path: path, Trigger: fd.timeOf(4 * fps), Duration: time.Minute, Finish: finish})
+		done <- result{res, err}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(testutil.Files(t, dir)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting for the clip to start")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(finish)
+	select {
+	case r := <-done:
+		if r.err != nil {
+			t.Fatalf("got %v, want the clip kept", r.err)
+		}
+		if _, err := os.Stat(path); err != nil || r.res.Frames == 0 || r.res.Duration >= time.Minute {
+			t.Errorf("got %+v (stat %v), want a short clip that exists", r.res, err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Record did not return after Finish")
+	}
+}
+
 // TestRecordStall: the stream stops before the clip's end; the clip is finished with what came,
 // StallGrace after the planned end.
 func TestRecordStall(t *testing.T) {
