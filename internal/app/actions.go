@@ -56,11 +56,21 @@ func deliveryTargets(cfg *conf.Config, log *slog.Logger) ([]deliver.Target, erro
 	return ts, err
 }
 
-// motionActions builds the motion actions and their delivery queues for an instance.
-func (a *App) motionActions(inst *instance, cfg *conf.Config, log *slog.Logger) (component, error) {
+// actionsRun is the motion actions and delivery queues of one configuration, running. A light
+// reload (a changed upload target, an alert type) replaces it without touching the video.
+type actionsRun struct {
+	acts   *actions.Actions
+	set    *deliver.Set
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// startActions builds the motion actions and their delivery queues for cfg and runs them.
+func (a *App) startActions(inst *instance, cfg *conf.Config) error {
+	log := inst.log
 	targets, err := deliveryTargets(cfg, log.With("component", "deliver"))
 	if err != nil {
-		return component{}, &ConfigError{Problems: []string{"motion.conf: " + err.Error()}}
+		return &ConfigError{Problems: []string{"motion.conf: " + err.Error()}}
 	}
 	names := map[string]bool{}
 	for _, t := range targets {
@@ -69,20 +79,41 @@ func (a *App) motionActions(inst *instance, cfg *conf.Config, log *slog.Logger) 
 	set, err := deliver.NewSet(filepath.Join(a.opts.DataDir, "deliveries"), targets, deliver.Options{
 		MaxAge: cfg.Motion.Storage.DeliveryMaxAge, Log: log}) // the queues name their component
 	if err != nil {
-		return component{}, fmt.Errorf("delivery queues: %w", err)
+		return fmt.Errorf("delivery queues: %w", err)
 	}
 	host, _ := os.Hostname()
-	inst.deliveries = set
-	inst.actions = actions.New(actions.Options{Config: cfg, Camera: webCamera{a}, Hub: inst.hub, Bus: &a.bus,
+	acts := actions.New(actions.Options{Config: cfg, Camera: webCamera{a}, Hub: inst.hub, Bus: &a.bus,
 		Queue: set, Targets: names, DataDir: a.opts.DataDir, ConfigDir: a.opts.ConfigDir, Hostname: host,
 		Log: log.With("component", "actions")})
-	return goroutine("motion actions", func(ctx context.Context) error {
-		done := make(chan error, 1)
-		go func() { done <- set.Run(ctx) }()
-		err := inst.actions.Run(ctx)
-		<-done
-		return err
-	}, log), nil
+	ctx, cancel := context.WithCancel(context.Background())
+	run := &actionsRun{acts: acts, set: set, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(run.done)
+		queues := make(chan error, 1)
+		go func() { queues <- set.Run(ctx) }()
+		if err := acts.Run(ctx); err != nil {
+			log.Error("motion actions stopped", "err", err)
+		}
+		<-queues
+	}()
+	inst.actionsRun.Store(run)
+	return nil
+}
+
+// stopActions ends the running motion actions: an event's clip in progress is finished and
+// kept, and what waits for delivery stays in the spool for the next queues.
+func (inst *instance) stopActions(ctx context.Context) error {
+	run := inst.actionsRun.Load()
+	if run == nil {
+		return nil
+	}
+	run.cancel()
+	select {
+	case <-run.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("motion actions did not stop in time: %w", ctx.Err())
+	}
 }
 
 func (w webCamera) actions() *actions.Actions {
@@ -90,16 +121,19 @@ func (w webCamera) actions() *actions.Actions {
 	if inst == nil {
 		return nil
 	}
-	return inst.actions
+	if run := inst.actionsRun.Load(); run != nil {
+		return run.acts
+	}
+	return nil
 }
 
 // Deliveries is the state of every delivery queue, by target name.
 func (w webCamera) Deliveries() []deliver.Status {
 	inst, _ := w.a.current()
-	if inst == nil || inst.deliveries == nil {
+	if inst == nil || inst.actionsRun.Load() == nil {
 		return nil
 	}
-	st := inst.deliveries.Status()
+	st := inst.actionsRun.Load().set.Status()
 	sort.Slice(st, func(i, j int) bool { return st[i].Target < st[j].Target })
 	return st
 }
@@ -107,8 +141,12 @@ func (w webCamera) Deliveries() []deliver.Status {
 // telegramBotService is the firmware's telegram-bot: it answers telegram.conf's chat (/shot,
 // /clip, /on, /off, /nighton …). Its autorun file is config/autostart/telegram-bot, as on the
 // firmware.
-func (a *App) telegramBotService(cfg *conf.Config, log *slog.Logger) service.Service {
+func (a *App) telegramBotService(log *slog.Logger) service.Service {
 	return service.Supervised("telegram-bot", func(ctx context.Context) error {
+		_, cfg := a.current()
+		if cfg == nil {
+			return errNotRunning
+		}
 		bot := telegrambot.New(telegrambot.Options{
 			Config:     cfg.Telegram,
 			Camera:     webCamera{a},

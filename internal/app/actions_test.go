@@ -64,12 +64,12 @@ func TestMotionActionsSaveLocallyAndSurviveANASOutage(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 		r.app.bus.Publish(event.Event{Kind: event.MotionEnd, Time: time.Now(), Cause: "test"})
 		// One clip at a time, as the firmware: let this one finish (1 s after the trigger).
-		_, clipPath := r.app.cur.actions.Paths(at)
+		_, clipPath := r.app.cur.actionsRun.Load().acts.Paths(at)
 		waitUntil(t, "clip "+clipPath, 20*time.Second, func() bool { _, err := os.Stat(clipPath); return err == nil })
 	}
 
 	for _, at := range triggers {
-		snap, clipPath := r.app.cur.actions.Paths(at)
+		snap, clipPath := r.app.cur.actionsRun.Load().acts.Paths(at)
 		if _, err := os.Stat(snap); err != nil {
 			t.Errorf("no local picture for the event at %s: %v", at.Format("15:04:05.000"), err)
 		}
@@ -82,13 +82,13 @@ func TestMotionActionsSaveLocallyAndSurviveANASOutage(t *testing.T) {
 			t.Errorf("%s lasts %v, want about 1 s after the trigger plus 2–3 s of pre-roll", filepath.Base(clipPath), d)
 		}
 	}
-	if st := r.app.cur.deliveries.Status(); len(st) != 1 || st[0].Queued != 10 {
+	if st := r.app.cur.actionsRun.Load().set.Status(); len(st) != 1 || st[0].Queued != 10 {
 		t.Errorf("with the NAS down: got queues %+v, want 10 items waiting for smb", st)
 	}
 
 	nas.Start()
 	waitUntil(t, "every item on the share", 60*time.Second, func() bool {
-		st := r.app.cur.deliveries.Status()
+		st := r.app.cur.actionsRun.Load().set.Status()
 		return len(st) == 1 && st[0].Delivered == 10 && st[0].Queued == 0
 	})
 	for _, kind := range []string{"stills", "videos"} {
@@ -103,7 +103,7 @@ func TestMotionActionsSaveLocallyAndSurviveANASOutage(t *testing.T) {
 			t.Errorf("got %d files in %s on the share, want 5: %v", len(files), kind, files)
 		}
 	}
-	if st := r.app.cur.deliveries.Status(); st[0].Dropped != 0 {
+	if st := r.app.cur.actionsRun.Load().set.Status(); st[0].Dropped != 0 {
 		t.Errorf("got %d items dropped, want none", st[0].Dropped)
 	}
 	if strings.Contains(r.logs.String(), "nas-secret") {
@@ -119,5 +119,40 @@ func waitUntil(t *testing.T, what string, within time.Duration, ok func() bool) 
 			t.Fatalf("timed out after %v waiting for %s", within, what)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// A motion setting or an upload target changed (from the UI, MQTT or action.cgi) is applied
+// without restarting the video: RTSP viewers and recordings carry on.
+func TestMotionSettingsApplyWithoutRestartingTheVideo(t *testing.T) {
+	testutil.Need(t, "ffmpeg")
+	dir := writeConfig(t, map[string]string{"motion.conf": "motion_detection=on\nmotion_sensitivity=2\n"})
+	r := startApp(t, dir, Options{})
+	before := r.app.cur
+	// A viewer that reads 6 s of video while the settings change under it.
+	viewer := make(chan error, 1)
+	go func() {
+		out, err := runPeer(t, 40*time.Second, "ffmpeg", "-v", "error", "-rtsp_transport", "tcp", "-i", r.rtspURL(t), "-t", "6", "-f", "null", "-")
+		if err == nil && strings.TrimSpace(out) != "" {
+			err = fmt.Errorf("ffmpeg: %s", out)
+		}
+		viewer <- err
+	}()
+	time.Sleep(2 * time.Second) // the viewer is playing
+	appendConf(t, dir, "motion.conf", "motion_sensitivity=4\npublish_mqtt_snapshot=true\nsave_snapshot=true\nsend_email=true\n")
+	if err := r.app.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if r.app.cur != before {
+		t.Errorf("the reload restarted the video parts for a motion setting")
+	}
+	if got := r.app.cur.motion.cfg.Sensitivity; got != 4 {
+		t.Errorf("motion detection runs with sensitivity %d, want the new 4", got)
+	}
+	if info := serviceInfo(r.app, "motion"); info == nil || info.State != "running" {
+		t.Errorf("motion service after the reload: %+v, want running", info)
+	}
+	if err := <-viewer; err != nil {
+		t.Errorf("the RTSP viewer was cut by the reload: %v", err)
 	}
 }

@@ -255,9 +255,14 @@ func (a *App) reload(force bool) error {
 		a.applyLogLevel(cfg)
 		a.cur.osd.SetOptions(osdOptions(cfg))
 		a.cfg = cfg
+		a.cur.cfg = cfg
 		a.setState()
 		a.log.Info("config reloaded: OSD updated live")
 		a.bus.Publish(event.Event{Kind: event.ConfigReloaded, Time: time.Now(), Cause: "reload"})
+		return nil
+	}
+	if !force && liveChangeable(a.cfg, cfg) {
+		a.applyLive(cfg)
 		return nil
 	}
 	stopCtx, cancel := context.WithTimeout(context.Background(), a.opts.StopTimeout)

@@ -1,10 +1,14 @@
 package app
 
 import (
+	"context"
 	"reflect"
+	"time"
 
 	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/event"
 	"github.com/freecam/freecam/internal/osd"
+	"github.com/freecam/freecam/internal/service"
 )
 
 // osdOptions maps osd.conf onto the renderer's options.
@@ -38,4 +42,80 @@ func multicastDest(cfg *conf.Config) string {
 		return ""
 	}
 	return cfg.RTSP.Multicast.String()
+}
+
+// liveChangeable reports whether old and new differ only in what can change without restarting
+// the video: the OSD, motion detection and what it does on motion, MQTT and the notification
+// targets. Anything else (the source, the encoder, RTSP) needs the full restart.
+func liveChangeable(old, new *conf.Config) bool {
+	a, b := *old, *new
+	for _, c := range []*conf.Config{&a, &b} {
+		c.OSD, c.Docs, c.HAL = conf.OSD{}, nil, conf.HAL{}
+		c.Motion, c.MQTT = conf.Motion{}, conf.MQTT{}
+		c.Mail, c.Telegram, c.Matrix = conf.Mail{}, conf.Telegram{}, conf.Matrix{}
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+// applyLive applies a configuration that liveChangeable allows, part by part: the OSD at once,
+// the motion service and the motion actions restarted with their new settings, MQTT and the
+// Telegram bot reconnected when their own files changed. RTSP viewers and recordings carry on.
+// Call with a.mu held.
+func (a *App) applyLive(cfg *conf.Config) {
+	old, inst := a.cfg, a.cur
+	ctx, cancel := context.WithTimeout(context.Background(), a.opts.StopTimeout)
+	defer cancel()
+	a.applyLogLevel(cfg)
+	inst.osd.SetOptions(osdOptions(cfg))
+	inst.cfg = cfg
+	running := func(name string) bool {
+		st, err := inst.services.Status(name)
+		return err == nil && (st.State == service.Running || st.State == service.Starting || st.State == service.Backoff)
+	}
+	if !reflect.DeepEqual(old.Motion, cfg.Motion) {
+		// The detector reads its settings while it runs: stop it before changing them.
+		if running("motion") {
+			if err := inst.services.Stop(ctx, "motion"); err != nil {
+				a.log.Warn("reload: stopping motion detection", "err", err)
+			}
+		}
+		inst.motion.cfg = cfg.Motion
+		inst.motion.markerC = osd.Color(max(cfg.Motion.IndicatorColor, 0))
+		if cfg.Motion.Enabled() { // as at start: motion_detection decides
+			if err := inst.services.Start(ctx, "motion"); err != nil {
+				a.log.Warn("reload: starting motion detection", "err", err)
+			}
+		}
+	}
+	if !reflect.DeepEqual(old.Motion, cfg.Motion) || !reflect.DeepEqual(old.Mail, cfg.Mail) ||
+		old.Telegram != cfg.Telegram || old.Matrix != cfg.Matrix {
+		if err := inst.stopActions(ctx); err != nil {
+			a.log.Warn("reload: stopping the motion actions", "err", err)
+		}
+		if err := a.startActions(inst, cfg); err != nil {
+			a.log.Error("reload: the motion actions did not start", "err", err)
+		}
+	}
+	a.cfg = cfg
+	a.setState()
+	if old.Telegram != cfg.Telegram && running("telegram-bot") {
+		if err := inst.services.Restart(ctx, "telegram-bot"); err != nil {
+			a.log.Warn("reload: restarting the telegram bot", "err", err)
+		}
+	}
+	if old.MQTT != cfg.MQTT && a.mqtt != nil {
+		if st := a.mqtt.sup.Status(); st.State == service.Running || st.State == service.Backoff {
+			// Asynchronously: the reload may come from an MQTT command, running on the very
+			// connection that must stop.
+			go func() {
+				ctx, cancel := context.WithTimeout(context.Background(), a.opts.StopTimeout)
+				defer cancel()
+				if err := a.controlMQTT(ctx, "restart"); err != nil {
+					a.log.Warn("reload: reconnecting MQTT", "err", err)
+				}
+			}()
+		}
+	}
+	a.log.Info("config reloaded without restarting the video")
+	a.bus.Publish(event.Event{Kind: event.ConfigReloaded, Time: time.Now(), Cause: "reload"})
 }

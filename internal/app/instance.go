@@ -8,9 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/freecam/freecam/internal/actions"
 	"github.com/freecam/freecam/internal/conf"
-	"github.com/freecam/freecam/internal/deliver"
 	"github.com/freecam/freecam/internal/media"
 	"github.com/freecam/freecam/internal/night"
 	"github.com/freecam/freecam/internal/osd"
@@ -34,8 +32,7 @@ type instance struct {
 	services   *service.Manager
 	night      *night.Controller
 	motion     *motionDetection
-	actions    *actions.Actions // what motion.conf asks for on motion
-	deliveries *deliver.Set     // the upload and alert queues
+	actionsRun atomic.Pointer[actionsRun] // what motion.conf asks for on motion, and the delivery queues
 	log        *slog.Logger
 	supervisor *sourceSupervisor
 	started    []component
@@ -160,7 +157,7 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 		autoNightService(inst.night, log.With("component", "night")),
 		recordingService(cfg, a.opts.DataDir, inst.hub, log.With("component", "recording")),
 		timelapseService(cfg, a.opts.DataDir, inst.snapshots, log.With("component", "timelapse")),
-		a.telegramBotService(cfg, log.With("component", "telegram-bot")),
+		a.telegramBotService(log.With("component", "telegram-bot")),
 	} {
 		if err := inst.services.Register(s); err != nil {
 			return nil, err
@@ -172,11 +169,8 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 		goroutine("source", inst.supervisor.run, log),
 	}
 	comps = append(comps, sceneLight...)
-	acts, err := a.motionActions(inst, cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	comps = append(comps, acts)
+	comps = append(comps, component{name: "motion actions",
+		start: func(context.Context) error { return a.startActions(inst, cfg) }, stop: inst.stopActions})
 	comps = append(comps, []component{
 		{name: "snapshot cache", start: func(context.Context) error { return nil },
 			stop: func(context.Context) error { return inst.snapshots.Close() }},
