@@ -84,8 +84,19 @@ func (u *UI) settingsView(name string, secs []settings.Section, vals map[string]
 				fv.Value = f.OnWord()
 			case settings.KindSelect:
 				fv.Value = v
+				known := false
 				for _, o := range f.Options {
 					fv.Choices = append(fv.Choices, optionView{o.Value, o.Label, o.Value == v})
+					known = known || o.Value == v
+				}
+				// A value the file holds but no option matches (edited by hand) is shown as it
+				// is and selected: the browser would otherwise submit the first option, and a
+				// save of anything else on the page would silently change it.
+				if !known && v != "" {
+					fv.Choices = append([]optionView{{v, v + " (not a valid choice)", true}}, fv.Choices...)
+					if fv.Err == "" {
+						fv.Err = fmt.Sprintf("%q is not one of the choices; pick one", v)
+					}
 				}
 			case settings.KindNumber, settings.KindDecimal:
 				fv.Value = v

@@ -5,6 +5,8 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -468,5 +470,18 @@ func TestStaticFiles(t *testing.T) {
 		if got, _ := e.get(t, path); got != code {
 			t.Errorf("GET %s: got %d, want %d", path, got, code)
 		}
+	}
+}
+
+// A select whose file value is no choice (edited by hand) shows that value selected, with the
+// reason, so saving the page does not silently replace it with the first option.
+func TestSelectKeepsAnUnknownValue(t *testing.T) {
+	e := newEnv(t)
+	if err := os.WriteFile(filepath.Join(e.cam.ConfigDir(), conf.MotionFile), []byte("motion_sensitivity=7\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, body := e.get(t, "/motion")
+	if !strings.Contains(body, `<option value="7" selected>7 (not a valid choice)</option>`) || !strings.Contains(body, "is not one of the choices") {
+		t.Errorf("the motion page does not show the file's sensitivity 7 as selected and invalid")
 	}
 }
