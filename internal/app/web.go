@@ -327,6 +327,10 @@ func (c *clipFinder) find(t time.Time) string {
 			if err != nil || start.After(t) || t.Sub(start) >= c.segment+time.Minute || !start.After(bestStart) {
 				continue
 			}
+			// A segment cut short (recording stopped) ends at its last write.
+			if st, err := os.Stat(path); err != nil || st.ModTime().Before(t) {
+				continue
+			}
 			if rel, err := filepath.Rel(c.dir, path); err == nil {
 				best, bestStart = filepath.ToSlash(rel), start
 			}
