@@ -18,7 +18,9 @@ func (h *Handlers) addMotion(t map[string]action) {
 			if !h.motionService(w, r, cmd, on) {
 				return
 			}
-			text(w, http.StatusOK, "%s", onOff(h.cam.Motion().Enabled))
+			// The service was started or stopped without error; it may still be starting, so
+			// answer what was done rather than a status read a moment too early.
+			text(w, http.StatusOK, "%s", onOff(on))
 		}
 	}
 	t["motion_detection_on"] = detection(true)
