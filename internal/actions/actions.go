@@ -112,8 +112,18 @@ func (a *Actions) Run(ctx context.Context) error {
 	sub := a.o.Bus.Subscribe("actions", 16, event.MotionStart, event.MotionEnd)
 	defer sub.Close()
 	var bg sync.WaitGroup
-	for _, r := range []*storage.Retention{a.stills, a.videos} {
-		bg.Go(func() { _ = r.Run(ctx) })
+	for _, m := range []struct {
+		on bool
+		r  *storage.Retention
+	}{{a.m.Actions.SaveSnapshot, a.stills}, {a.m.Actions.SaveVideo, a.videos}} {
+		if !m.on { // nothing is saved there: nothing to keep within limits
+			continue
+		}
+		if err := os.MkdirAll(m.r.Root(), a.m.Storage.DirMode); err != nil {
+			a.log.Warn("motion: media directory", "dir", m.r.Root(), "err", err)
+			continue
+		}
+		bg.Go(func() { _ = m.r.Run(ctx) })
 	}
 	defer bg.Wait()
 	defer a.wg.Wait()
