@@ -9,7 +9,6 @@ import (
 	"strconv"
 
 	"github.com/freecam/freecam/internal/camera"
-	"github.com/freecam/freecam/internal/deliver"
 	"github.com/freecam/freecam/internal/hal"
 	"github.com/freecam/freecam/internal/web/auth"
 )
@@ -39,17 +38,13 @@ func (s *Server) registerAPI(mux *http.ServeMux) {
 	view("GET /api/v1/services", s.apiServices)
 	admin("POST /api/v1/services/{name}/{action}", s.apiServiceControl)
 	view("GET /api/v1/deliveries", func(w http.ResponseWriter, r *http.Request) {
-		d := s.opts.Camera.Deliveries()
-		if d == nil {
-			d = []deliver.Status{}
-		}
-		writeJSON(w, http.StatusOK, d)
+		writeJSON(w, http.StatusOK, orEmpty(s.opts.Camera.Deliveries()))
 	})
 	view("GET /api/v1/events", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, s.opts.Camera.Events(countParam(r, 100, 1000)))
+		writeJSON(w, http.StatusOK, orEmpty(s.opts.Camera.Events(countParam(r, 100, 1000))))
 	})
 	admin("GET /api/v1/logs", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, s.opts.Camera.Logs(countParam(r, 200, 1000)))
+		writeJSON(w, http.StatusOK, orEmpty(s.opts.Camera.Logs(countParam(r, 200, 1000))))
 	})
 	admin("GET /api/v1/settings/{page}", s.apiSettings)
 	admin("PUT /api/v1/settings/{page}", s.apiSaveSettings)
@@ -241,6 +236,14 @@ func (s *Server) apiDeleteUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.opts.Auth.Users())
+}
+
+// orEmpty makes a nil list an empty JSON array rather than null.
+func orEmpty[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
 }
 
 func countParam(r *http.Request, def, max int) int {
