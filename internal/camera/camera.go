@@ -7,7 +7,10 @@ package camera
 import (
 	"context"
 	"image"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/freecam/freecam/internal/conf"
@@ -161,4 +164,36 @@ type Camera interface {
 	Deliveries() []deliver.Status
 	// Logs returns the last n log lines, oldest first.
 	Logs(n int) []LogLine
+}
+
+// URLForClient returns u (an rtsp:// or http(s):// URL the camera built with "localhost" or a
+// wildcard address) with the host the client used to reach the camera (the request's Host
+// header), so a URL shown to a browser on another machine works there. Other URLs are returned
+// unchanged.
+func URLForClient(u, requestHost string) string {
+	pu, err := url.Parse(u)
+	if err != nil || requestHost == "" {
+		return u
+	}
+	switch pu.Hostname() {
+	case "localhost", "0.0.0.0", "::", "":
+	default:
+		return u
+	}
+	host := requestHost
+	if h, _, err := net.SplitHostPort(requestHost); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if host == "" {
+		return u
+	}
+	if port := pu.Port(); port != "" {
+		pu.Host = net.JoinHostPort(host, port)
+	} else if strings.Contains(host, ":") {
+		pu.Host = "[" + host + "]"
+	} else {
+		pu.Host = host
+	}
+	return pu.String()
 }

@@ -74,7 +74,9 @@ type statusResponse struct {
 
 func (s *Server) apiStatus(w http.ResponseWriter, r *http.Request) {
 	cam := s.opts.Camera
-	writeJSON(w, http.StatusOK, statusResponse{Status: cam.Status(), Night: cam.Night(), Motion: cam.Motion(), Hardware: cam.Hardware()})
+	st := cam.Status()
+	st.RTSPURL = camera.URLForClient(st.RTSPURL, r.Host)
+	writeJSON(w, http.StatusOK, statusResponse{Status: st, Night: cam.Night(), Motion: cam.Motion(), Hardware: cam.Hardware()})
 }
 
 func (s *Server) apiSetSwitch(w http.ResponseWriter, r *http.Request) {

@@ -43,6 +43,7 @@ func (u *UI) live(w http.ResponseWriter, r *http.Request) {
 func (u *UI) renderLive(w http.ResponseWriter, status int, v *view) {
 	hw := u.cam.Hardware()
 	d := liveData{Status: u.cam.Status(), Hardware: hw, Night: u.cam.Night(), Motion: u.cam.Motion()}
+	d.Status.RTSPURL = camera.URLForClient(d.Status.RTSPURL, v.host)
 	add := func(has bool, s camera.Switch, label string, on bool) {
 		if has {
 			d.Switches = append(d.Switches, switchView{s, label, on})

@@ -46,6 +46,7 @@ type view struct {
 	Error   string // a problem to show at the top
 	Script  string // a page script under /static/, "" for none
 	Data    any
+	host    string // the request's Host, for URLs the browser's machine can use
 }
 
 // parseTemplates parses each page with the layout: one template set per page file.
@@ -87,7 +88,7 @@ func parseTemplates() (map[string]*template.Template, error) {
 func (u *UI) newView(r *http.Request, title string) *view {
 	usr, _ := auth.UserFrom(r.Context())
 	v := &view{Title: title, Path: r.URL.Path, User: usr, Admin: usr.Role == auth.Admin, CSRF: usr.CSRF,
-		Version: u.versionString()}
+		Version: u.versionString(), host: r.Host}
 	for _, n := range nav() {
 		if !n.Admin || v.Admin {
 			v.Nav = append(v.Nav, n)
