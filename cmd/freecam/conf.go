@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/freecam/freecam/internal/conf"
 )
@@ -17,6 +18,11 @@ func confCheckCmd(args []string, stdout, stderr io.Writer) int {
 	configDir := fs.String("config", "./config", "config directory")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	// A mistyped directory would otherwise read as "every file missing: all defaults, OK".
+	if st, err := os.Stat(*configDir); err != nil || !st.IsDir() {
+		fmt.Fprintf(stderr, "error: config directory %s: not found (freecam creates it with defaults at its first start)\n", *configDir)
+		return 1
 	}
 	_, warnings, err := conf.Load(*configDir)
 	for _, w := range warnings {

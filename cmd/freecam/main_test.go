@@ -45,6 +45,14 @@ func TestConfCheckAcceptsTheDefaultsWithoutWritingAnything(t *testing.T) {
 	}
 }
 
+func TestConfCheckRefusesAMissingDirectory(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	missing := filepath.Join(t.TempDir(), "no-such-config")
+	if code := Main([]string{"conf", "check", "--config", missing}, &stdout, &stderr); code != 1 || !strings.Contains(stderr.String(), "not found") {
+		t.Errorf("got exit code %d and %q for a missing directory, want 1 and \"not found\"", code, stderr.String())
+	}
+}
+
 func TestConfCheckLoadsTheFirmwaresOwnFiles(t *testing.T) {
 	fixtures := filepath.Join("..", "..", "..", "shared", "fixtures", "dafang-config")
 	if _, err := os.Stat(fixtures); err != nil {
