@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -69,12 +70,8 @@ func (m *Motion) decodeActions(r *reader) {
 	s := &m.Storage
 	r.bool(&s.SaveSnapshot, "save_snapshot")
 	r.bool(&s.SaveVideo, "save_video")
-	if v, _, ok := r.str("save_snapshot_dir"); ok {
-		s.SnapshotDir = v
-	}
-	if v, _, ok := r.str("save_video_dir"); ok {
-		s.VideoDir = v
-	}
+	absDir(r, &s.SnapshotDir, "save_snapshot_dir")
+	absDir(r, &s.VideoDir, "save_video_dir")
 	r.int(&s.MaxSnapshotDays, "max_snapshot_days", 0, 100000, "days")
 	r.int(&s.MaxVideoDays, "max_video_days", 0, 100000, "days")
 	s.GroupPattern = datePattern(r, "group_date_pattern", s.GroupPattern, true)
@@ -178,6 +175,20 @@ func datePattern(r *reader, key, def string, slashOK bool) string {
 		return def
 	}
 	return p
+}
+
+// absDir reads a media directory: an absolute path, as the firmware's were (a relative one would
+// depend on where freecam was started from).
+func absDir(r *reader, dst *string, key string) {
+	v, line, ok := r.str(key)
+	if !ok {
+		return
+	}
+	if !filepath.IsAbs(v) || strings.ContainsRune(v, 0) {
+		r.fail(line, key, "must be an absolute path such as /system/sdcard/DCIM/Motion/Stills (got %q)", v)
+		return
+	}
+	*dst = filepath.Clean(v)
 }
 
 // fileMode reads an octal mode such as "0644".

@@ -71,3 +71,22 @@ func mustRead(t *testing.T, path string) []byte {
 	}
 	return b
 }
+
+// What one file cannot show: a motion rectangle outside the picture rtspserver.conf sets, and a
+// media directory that depends on where freecam was started.
+func TestApplyRefusesRectanglesOutsideThePictureAndRelativeDirs(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := EnsureFiles(dir); err != nil {
+		t.Fatal(err)
+	}
+	for key, value := range map[string]string{"region_of_interest": "0,0,5000,5000", "save_video_dir": "../../tmp/evil"} {
+		_, err := Apply(dir, Edits{MotionFile: {key: value}})
+		var errs Errors
+		if !errors.As(err, &errs) || len(errs) != 1 || errs[0].Key != key {
+			t.Errorf("%s=%s: got %v, want one error naming %s", key, value, err, key)
+		}
+	}
+	if _, err := Apply(dir, Edits{MotionFile: {"region_of_interest": "0,0,1280,720"}}); err != nil {
+		t.Errorf("the whole 1280x720 picture refused: %v", err)
+	}
+}

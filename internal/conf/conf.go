@@ -12,6 +12,7 @@ package conf
 import (
 	"errors"
 	"fmt"
+	"image"
 	"io/fs"
 	"path/filepath"
 	"sort"
@@ -142,8 +143,37 @@ func load(dir string, replaced map[string]*shellconf.Doc) (*Config, []Warning, e
 	load(MailFile, func(r *reader) { cfg.Mail.decode(r) })
 	load(TelegramFile, func(r *reader) { cfg.Telegram.decode(r) })
 	load(MatrixFile, func(r *reader) { cfg.Matrix.decode(r) })
+	errs = append(errs, crossCheck(cfg)...)
 	if len(errs) > 0 {
 		return nil, warns, errs
 	}
 	return cfg, warns, nil
+}
+
+// crossCheck finds what no single file shows: motion rectangles outside the picture that
+// rtspserver.conf sets.
+func crossCheck(cfg *Config) Errors {
+	var errs Errors
+	pic := image.Rect(0, 0, cfg.RTSP.Width, cfg.RTSP.Height)
+	for _, key := range []string{"region_of_interest", "motion_exclude"} {
+		rects := cfg.Motion.Regions
+		if key == "motion_exclude" {
+			rects = cfg.Motion.Exclude
+		}
+		for _, r := range rects {
+			if !r.In(pic) {
+				line := 0
+				if d := cfg.Docs[MotionFile]; d != nil {
+					if e, ok := d.Lookup(key); ok {
+						line = e.Line
+					}
+				}
+				errs = append(errs, Issue{File: MotionFile, Line: line, Key: key,
+					Message: fmt.Sprintf("rectangle %d,%d,%d,%d is outside the %dx%d picture (rtspserver.conf RTSPOPTS -W/-H)",
+						r.Min.X, r.Min.Y, r.Max.X, r.Max.Y, pic.Dx(), pic.Dy())})
+				break
+			}
+		}
+	}
+	return errs
 }
