@@ -143,10 +143,11 @@ func (w webCamera) Deliveries() []deliver.Status {
 // firmware.
 func (a *App) telegramBotService(log *slog.Logger) service.Service {
 	return service.Supervised("telegram-bot", func(ctx context.Context) error {
-		_, cfg := a.current()
-		if cfg == nil {
+		// At boot the services start just before the camera is published as running: wait.
+		if a.waitRunning(ctx) == nil {
 			return errNotRunning
 		}
+		_, cfg := a.current()
 		bot := telegrambot.New(telegrambot.Options{
 			Config:     cfg.Telegram,
 			Camera:     webCamera{a},

@@ -31,10 +31,11 @@ func (a *App) newMQTTService() *mqttService {
 	log := a.log // the bridge names its component
 	ms := &mqttService{}
 	ms.sup = service.Supervised("mqtt", func(ctx context.Context) error {
-		_, cfg := a.current()
-		if cfg == nil {
+		// At boot the services start just before the camera is published as running: wait.
+		if a.waitRunning(ctx) == nil {
 			return errNotRunning
 		}
+		_, cfg := a.current()
 		b, err := mqtt.New(mqtt.Options{
 			Config:   cfg.MQTT,
 			Camera:   webCamera{a},
