@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/freecam/freecam/internal/camera/camtest"
 	"github.com/freecam/freecam/internal/mqtt/mosquittotest"
@@ -40,9 +41,23 @@ var allSuffixes = []string{
 	"timelapse", "uptime", "wifi_signal", "yellow_led",
 }
 
+// waitDiscovery waits until msgs() holds n discovery configs (a loaded machine delivers the
+// announce over a moment) and returns them.
+func waitDiscovery(t *testing.T, msgs func() []mosquittotest.Message, n int) map[string]map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for {
+		configs := discovery(t, msgs())
+		if len(configs) >= n || time.Now().After(deadline) {
+			return configs
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func TestDiscoveryFollowsHomeAssistantRules(t *testing.T) {
 	f := newFixture(t, setup{})
-	configs := discovery(t, f.sub.All())
+	configs := waitDiscovery(t, f.sub.All, len(allSuffixes))
 	const id = "02005e102030" // camtest's MAC
 	var suffixes []string
 	seen := map[string]string{}
@@ -126,7 +141,7 @@ func TestDiscoveryFollowsHomeAssistantRules(t *testing.T) {
 	f.stop()
 	n := len(f.sub.All())
 	f.start()
-	second := topicsToIDs(discovery(t, f.sub.All()[n:]))
+	second := topicsToIDs(waitDiscovery(t, func() []mosquittotest.Message { return f.sub.All()[n:] }, len(first)))
 	if !maps.Equal(first, second) {
 		t.Errorf("second run's discovery:\ngot  %v\nwant %v", second, first)
 	}
@@ -141,12 +156,6 @@ func TestDiscoveryLeavesOutMissingParts(t *testing.T) {
 		st.WiFi = nil
 		c.SetStatus(st)
 	}})
-	configs := discovery(t, f.sub.All())
-	var got []string
-	for _, c := range configs {
-		got = append(got, strings.TrimPrefix(c["unique_id"].(string), "02005e102030-"))
-	}
-	slices.Sort(got)
 	var want []string
 	gone := []string{"motion_tracking", "motor_calibrate", "motor_left_right", "motor_up_down", "wifi_signal", "yellow_led"}
 	for _, s := range allSuffixes {
@@ -154,6 +163,12 @@ func TestDiscoveryLeavesOutMissingParts(t *testing.T) {
 			want = append(want, s)
 		}
 	}
+	configs := waitDiscovery(t, f.sub.All, len(want))
+	var got []string
+	for _, c := range configs {
+		got = append(got, strings.TrimPrefix(c["unique_id"].(string), "02005e102030-"))
+	}
+	slices.Sort(got)
 	if !slices.Equal(got, want) {
 		t.Errorf("entities:\ngot  %v\nwant %v", got, want)
 	}
