@@ -174,11 +174,20 @@ func TestDiscoveryLeavesOutMissingParts(t *testing.T) {
 	}
 	// Their configs are cleared (an empty retained message), so an entity announced before
 	// disappears from Home Assistant.
-	cleared := 0
-	for _, m := range f.sub.All() {
-		if strings.HasPrefix(m.Topic, prefix+"/") && len(m.Payload) == 0 {
-			cleared++
+	countCleared := func() int {
+		n := 0
+		for _, m := range f.sub.All() {
+			if strings.HasPrefix(m.Topic, prefix+"/") && len(m.Payload) == 0 {
+				n++
+			}
 		}
+		return n
+	}
+	deadline := time.Now().Add(wait)
+	cleared := countCleared()
+	for cleared < len(gone) && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		cleared = countCleared()
 	}
 	if cleared != len(gone) {
 		t.Errorf("cleared configs: got %d, want %d", cleared, len(gone))
