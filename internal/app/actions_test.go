@@ -149,9 +149,10 @@ func TestMotionSettingsApplyWithoutRestartingTheVideo(t *testing.T) {
 	if got := r.app.cur.motion.cfg.Sensitivity; got != 4 {
 		t.Errorf("motion detection runs with sensitivity %d, want the new 4", got)
 	}
-	if info := serviceInfo(r.app, "motion"); info == nil || info.State != "running" {
-		t.Errorf("motion service after the reload: %+v, want running", info)
-	}
+	waitUntil(t, "the motion service running again", 10*time.Second, func() bool {
+		info := serviceInfo(r.app, "motion")
+		return info != nil && info.State == "running"
+	})
 	if err := <-viewer; err != nil {
 		t.Errorf("the RTSP viewer was cut by the reload: %v", err)
 	}

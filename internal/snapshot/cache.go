@@ -188,22 +188,25 @@ func (c *Cache) Stats() Stats {
 // waits up to Options.FirstFrameWait for the first frame, then returns ErrNoFrame; it returns
 // ctx's error if ctx ends while it waits.
 func (c *Cache) Get(ctx context.Context, req Request) (*Image, error) {
-	f := c.mb.Latest()
-	if f == nil {
-		if c.opts.FirstFrameWait < 0 {
-			return nil, ErrNoFrame
+	if c.mb.Latest() == nil && !c.waitFirstFrame(ctx) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
 		}
-		wctx, cancel := context.WithTimeout(ctx, c.opts.FirstFrameWait)
-		f, _ = c.mb.Next(wctx, 0)
-		cancel()
-		if f == nil {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			return nil, ErrNoFrame
-		}
+		return nil, ErrNoFrame
 	}
-	return c.get(ctx, f, req)
+	return c.get(ctx, c.mb.Latest(), req)
+}
+
+// waitFirstFrame waits up to Options.FirstFrameWait for a first frame and reports whether one
+// came.
+func (c *Cache) waitFirstFrame(ctx context.Context) bool {
+	if c.opts.FirstFrameWait < 0 {
+		return false
+	}
+	wctx, cancel := context.WithTimeout(ctx, c.opts.FirstFrameWait)
+	defer cancel()
+	_, _ = c.mb.Next(wctx, 0) // frames are numbered from 1
+	return c.mb.Latest() != nil
 }
 
 // get returns the JPEG of f (or of a newer frame already encoded) for req.

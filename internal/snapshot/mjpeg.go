@@ -31,7 +31,7 @@ func (c *Cache) serveMJPEG(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	if c.mb.Latest() == nil {
+	if c.mb.Latest() == nil && !c.waitFirstFrame(r.Context()) {
 		c.serveError(w, ErrNoFrame)
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -190,6 +191,7 @@ func TestAnonymousSnapshotsOnlyWhenTurnedOn(t *testing.T) {
 func TestWrongPasswordsAreThrottled(t *testing.T) {
 	ts := newTestServer(t, false)
 	var unauthorized, throttled int
+	var lockedUntil time.Time // from the last 429's Retry-After
 	for i := range 100 {
 		code, _, hdr := ts.do(t, http.MethodGet, "/api/v1/status", "admin", fmt.Sprintf("guess-%d", i), nil, nil)
 		switch code {
@@ -197,9 +199,12 @@ func TestWrongPasswordsAreThrottled(t *testing.T) {
 			unauthorized++
 		case http.StatusTooManyRequests:
 			throttled++
-			if hdr.Get("Retry-After") == "" {
-				t.Fatalf("got 429 without Retry-After")
+			secs, err := strconv.Atoi(hdr.Get("Retry-After"))
+			if err != nil || secs < 1 {
+				t.Fatalf("got 429 with Retry-After %q, want whole seconds", hdr.Get("Retry-After"))
 			}
+			// Retry-After is rounded up: the lock lasts at least secs-1 seconds from now.
+			lockedUntil = time.Now().Add(time.Duration(secs-1) * time.Second)
 		default:
 			t.Fatalf("wrong password %d: got %d", i, code)
 		}
@@ -207,8 +212,19 @@ func TestWrongPasswordsAreThrottled(t *testing.T) {
 	if throttled < 90 {
 		t.Errorf("got %d of 100 wrong passwords throttled (%d checked), want at least 90", throttled, unauthorized)
 	}
+	// The right password is refused too while the lock lasts. Keep guessing until a lock of at
+	// least 2 s is announced (the delays grow 1 s, 2 s, 4 s …), so that the check below is made
+	// well inside it even on a loaded machine.
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Until(lockedUntil) < time.Second && time.Now().Before(deadline) {
+		code, _, hdr := ts.do(t, http.MethodGet, "/api/v1/status", "admin", "another-guess", nil, nil)
+		if code == http.StatusTooManyRequests { // else the lock had run out: this guess starts a longer one
+			secs, _ := strconv.Atoi(hdr.Get("Retry-After"))
+			lockedUntil = time.Now().Add(time.Duration(secs-1) * time.Second)
+		}
+	}
 	if code, _, _ := ts.do(t, http.MethodGet, "/api/v1/status", "admin", ts.adminPass, nil, nil); code != http.StatusTooManyRequests {
-		t.Errorf("right password while throttled: got %d, want 429", code)
+		t.Errorf("right password while throttled (lock announced until %s): got %d, want 429", lockedUntil.Format("15:04:05.000"), code)
 	}
 	// The login form is throttled by the same counts.
 	form := url.Values{"name": {"admin"}, "password": {ts.adminPass}}
