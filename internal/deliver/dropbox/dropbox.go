@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"os"
 	"path"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -82,23 +81,6 @@ func (e *Error) Error() string {
 // Retry reports how long the server asked to wait (0: the queue's own backoff).
 func (e *Error) Retry() time.Duration { return e.RetryAfter }
 
-// RemotePath is where an item goes: <dir>/<Name><ext>, absolute, as the firmware did (no group
-// directory); ext is Files[0]'s, or .jpg / .mp4.
-func RemotePath(dir string, it deliver.Item) string {
-	ext := filepath.Ext(it.Files[0])
-	if ext == "" {
-		ext = ".jpg"
-		if it.Kind == deliver.Clip {
-			ext = ".mp4"
-		}
-	}
-	name := it.Name
-	if name == "" {
-		name = strings.TrimSuffix(filepath.Base(it.Files[0]), filepath.Ext(it.Files[0]))
-	}
-	return path.Join("/", dir, name+ext)
-}
-
 // Deliver uploads the item's file, or does nothing for items this target does not take.
 func (t *Target) Deliver(ctx context.Context, it deliver.Item) error {
 	var dir string
@@ -110,13 +92,15 @@ func (t *Target) Deliver(ctx context.Context, it deliver.Item) error {
 	default:
 		return nil
 	}
-	if len(it.Files) == 0 {
-		return &deliver.Permanent{Err: fmt.Errorf("dropbox: %s item %s without a file", it.Kind, it.ID)}
+	name, err := it.FileName()
+	if err != nil {
+		return fmt.Errorf("dropbox: %w", err)
 	}
 	if t.r.Host == "" || t.r.Password == "" {
 		return &deliver.Permanent{Err: errors.New("dropbox: dropbox_url and dropbox_token must be set in motion.conf")}
 	}
-	dst := RemotePath(dir, it)
+	// <dir>/<Name><ext>, absolute, as the firmware did (no group directory).
+	dst := path.Join("/", dir, name)
 	if err := t.upload(ctx, it.Files[0], dst); err != nil {
 		var de *Error
 		if errors.As(err, &de) && permanent(de) {

@@ -115,31 +115,16 @@ func (t *Target) Deliver(ctx context.Context, it deliver.Item) error {
 
 // remotePath returns the directory and the file's path on the server.
 func (t *Target) remotePath(it deliver.Item) (dir, remote string, err error) {
-	if len(it.Files) == 0 {
-		return "", "", &deliver.Permanent{Err: fmt.Errorf("ftp: item %s has no file", it.ID)}
+	dir, err = it.DirFor(t.r.StillsDir, t.r.VideosDir)
+	if err != nil {
+		return "", "", fmt.Errorf("ftp: %w", err)
 	}
-	var ext string
-	switch it.Kind {
-	case deliver.Snapshot:
-		dir, ext = t.r.StillsDir, ".jpg"
-	case deliver.Clip:
-		dir, ext = t.r.VideosDir, ".mp4"
-	default:
-		return "", "", &deliver.Permanent{Err: fmt.Errorf("ftp: item %s: cannot upload a %q item", it.ID, it.Kind)}
-	}
-	if e := path.Ext(strings.ReplaceAll(it.Files[0], `\`, "/")); e != "" {
-		ext = e
-	}
-	if !safeName(it.Name) {
-		return "", "", &deliver.Permanent{Err: fmt.Errorf("ftp: item %s: bad remote name %q", it.ID, it.Name)}
+	name, err := it.FileName()
+	if err != nil {
+		return "", "", fmt.Errorf("ftp: %w", err)
 	}
 	dir = strings.TrimRight(strings.TrimSpace(dir), "/")
-	return dir, path.Join(dir, it.Name+ext), nil
-}
-
-// safeName reports whether a file name stays in its directory.
-func safeName(s string) bool {
-	return s != "" && s != "." && s != ".." && !strings.ContainsAny(s, "/\\\x00\r\n")
+	return dir, path.Join(dir, name), nil
 }
 
 // upload runs one session: connect, log in, make dir, STOR to a temporary name, rename, quit.

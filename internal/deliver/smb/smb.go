@@ -114,29 +114,19 @@ func (t *Target) Deliver(ctx context.Context, it deliver.Item) error {
 
 // remotePath returns the directory and the file's path inside the share.
 func (t *Target) remotePath(it deliver.Item) (dir, remote string, err error) {
-	if len(it.Files) == 0 {
-		return "", "", &deliver.Permanent{Err: fmt.Errorf("smb: item %s has no file", it.ID)}
+	sub, err := it.DirFor(t.r.StillsDir, t.r.VideosDir)
+	if err != nil {
+		return "", "", fmt.Errorf("smb: %w", err)
 	}
-	var sub, ext string
-	switch it.Kind {
-	case deliver.Snapshot:
-		sub, ext = t.r.StillsDir, ".jpg"
-	case deliver.Clip:
-		sub, ext = t.r.VideosDir, ".mp4"
-	default:
-		return "", "", &deliver.Permanent{Err: fmt.Errorf("smb: item %s: cannot upload a %q item", it.ID, it.Kind)}
-	}
-	if e := path.Ext(strings.ReplaceAll(it.Files[0], `\`, "/")); e != "" {
-		ext = e
-	}
-	if it.Name == "" || strings.ContainsAny(it.Name, "/\\\x00") || it.Name == "." || it.Name == ".." {
-		return "", "", &deliver.Permanent{Err: fmt.Errorf("smb: item %s: bad remote name %q", it.ID, it.Name)}
+	name, err := it.FileName()
+	if err != nil {
+		return "", "", fmt.Errorf("smb: %w", err)
 	}
 	if !safePath(it.Group) {
 		return "", "", &deliver.Permanent{Err: fmt.Errorf("smb: item %s: bad group %q", it.ID, it.Group)}
 	}
 	dir = path.Join("/", t.base, clean(sub), clean(it.Group))[1:] // "" for the share's root
-	return dir, path.Join(dir, it.Name+ext), nil
+	return dir, path.Join(dir, name), nil
 }
 
 // clean turns a Windows-style or padded path into a slash path without outer slashes.
