@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/freecam/freecam/internal/fsutil"
 	"io"
 	"io/fs"
 	"os"
@@ -168,7 +169,7 @@ func (q *Queue) write(seq uint64, it Item) (*entry, error) {
 				return fail(err)
 			}
 		}
-		if err := syncDir(data); err != nil {
+		if err := fsutil.SyncDir(data); err != nil {
 			return fail(err)
 		}
 	}
@@ -179,7 +180,7 @@ func (q *Queue) write(seq uint64, it Item) (*entry, error) {
 		return nil, err
 	}
 	final, tmp := filepath.Join(q.dir, stem+jsonExt), filepath.Join(q.dir, stem+tmpExt)
-	if err := writeSynced(tmp, buf); err != nil {
+	if err := fsutil.WriteSynced(tmp, buf, 0o600); err != nil {
 		_ = os.Remove(tmp)
 		_ = os.RemoveAll(filepath.Join(q.dir, stem))
 		return nil, err
@@ -189,7 +190,7 @@ func (q *Queue) write(seq uint64, it Item) (*entry, error) {
 		_ = os.RemoveAll(filepath.Join(q.dir, stem))
 		return nil, err
 	}
-	if err := syncDir(q.dir); err != nil {
+	if err := fsutil.SyncDir(q.dir); err != nil {
 		// The item is there but may not survive a power cut; report it and take it back.
 		_ = os.Remove(final)
 		_ = os.RemoveAll(filepath.Join(q.dir, stem))
@@ -216,7 +217,7 @@ func (q *Queue) remove(e *entry) {
 func (q *Queue) linkOrCopy(src, dst string) error {
 	if !q.noLink {
 		if err := os.Link(src, dst); err == nil {
-			return syncFile(dst) // the original's writer may not have synced it
+			return fsutil.SyncFile(dst) // the original's writer may not have synced it
 		}
 	}
 	in, err := os.Open(src)
@@ -238,30 +239,3 @@ func (q *Queue) linkOrCopy(src, dst string) error {
 	}
 	return out.Close()
 }
-
-func writeSynced(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func syncFile(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	return f.Sync()
-}
-
-func syncDir(dir string) error { return syncFile(dir) }

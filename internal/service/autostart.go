@@ -3,12 +3,12 @@ package service
 import (
 	"errors"
 	"fmt"
+	"github.com/freecam/freecam/internal/fsutil"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/freecam/freecam/internal/conf/shellconf"
 )
@@ -143,7 +143,7 @@ func (d autostartDir) ensure() (created bool, err error) {
 		}
 		return false, fmt.Errorf("autostart: %w", err)
 	}
-	return true, syncDir(parent)
+	return true, fsutil.SyncDir(parent)
 }
 
 // set turns name (canonical) on or off.
@@ -168,19 +168,5 @@ func (d autostartDir) set(name string, on bool) error {
 			return fmt.Errorf("autostart: %w", err)
 		}
 	}
-	return syncDir(d.path)
-}
-
-// syncDir makes a rename or remove in dir durable. File systems that cannot sync a directory
-// (some FAT drivers, and the camera's SD card is FAT) report EINVAL, which is not an error here.
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("autostart: sync %s: %w", dir, err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return fmt.Errorf("autostart: sync %s: %w", dir, err)
-	}
-	return nil
+	return fsutil.SyncDir(d.path)
 }

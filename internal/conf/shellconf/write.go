@@ -1,13 +1,10 @@
 package shellconf
 
 import (
-	"errors"
 	"fmt"
+	"github.com/freecam/freecam/internal/fsutil"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // Quote returns value as a shell word that sh assigns literally: bare when
@@ -99,63 +96,7 @@ func (d *Doc) WriteFile(path string) error {
 	return WriteFileAtomic(path, d.Bytes(), 0o600)
 }
 
-// WriteFileAtomic replaces path with data so that a reader or a crash sees
-// either the old or the new content, never a mix: it writes a temporary file
-// in the same directory, syncs it, renames it over path and syncs the
-// directory. An existing file keeps its mode; a new one gets perm. If path
-// is a symbolic link, the file it points to is replaced.
-func WriteFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
-	if real, err := filepath.EvalSymlinks(path); err == nil {
-		path = real
-	}
-	if fi, err := os.Stat(path); err == nil {
-		perm = fi.Mode().Perm()
-	} else if !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(tmp)
-		}
-	}()
-	if err = f.Chmod(perm); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if _, err = f.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write %s: sync: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return syncDir(dir)
-}
-
-// syncDir makes a rename in dir durable. File systems that cannot sync a
-// directory (some FAT drivers) report EINVAL, which is not an error here.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync dir %s: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) {
-		return fmt.Errorf("sync dir %s: %w", dir, err)
-	}
-	return nil
+// WriteFileAtomic replaces path with data atomically; see fsutil.WriteFileAtomic.
+func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
+	return fsutil.WriteFileAtomic(path, data, perm)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/freecam/freecam/internal/fsutil"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -92,14 +93,14 @@ func (s *spool) put(m Message) error {
 	defer s.mu.Unlock()
 	seq := s.next
 	final := s.path(seq)
-	if err := writeSynced(final+".tmp", buf); err != nil {
+	if err := fsutil.WriteSynced(final+".tmp", buf, 0o600); err != nil {
 		return fmt.Errorf("conn: spool: %w", err)
 	}
 	if err := os.Rename(final+".tmp", final); err != nil {
 		_ = os.Remove(final + ".tmp")
 		return fmt.Errorf("conn: spool: %w", err)
 	}
-	if err := syncDir(s.dir); err != nil {
+	if err := fsutil.SyncDir(s.dir); err != nil {
 		return fmt.Errorf("conn: spool: %w", err)
 	}
 	s.next++
@@ -185,29 +186,4 @@ func readSpooled(path string) (Message, error) {
 		QoS:     buf[4],
 		Retain:  buf[5] == 1,
 	}, nil
-}
-
-func writeSynced(path string, data []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
