@@ -27,7 +27,7 @@ func passwdCmd(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	fs.Usage = func() { fmt.Fprint(stderr, passwdUsage); fs.PrintDefaults() }
 	configDir := fs.String("config", "./config", "config directory")
 	role := fs.String("role", "", "the account's role: admin or viewer (default: unchanged, viewer for a new account)")
-	digest := fs.Bool("digest", false, "also store an HTTP Digest hash (fast and password-equivalent: only for clients that cannot use Basic)")
+	digest := fs.Bool("digest", false, "allow digest logins: ONVIF (Home Assistant, Synology, Frigate) and HTTP Digest; stores an MD5 HA1 and the password sealed with config/freecam.key, both password-equivalent")
 	del := fs.Bool("delete", false, "delete the account instead")
 	// Flags may come before or after USER.
 	var users []string
@@ -100,7 +100,7 @@ func passwdCmd(args []string, stdin *os.File, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "%s %s (%s", what, name, r)
 	if *digest {
-		fmt.Fprint(stdout, ", HTTP Digest allowed")
+		fmt.Fprint(stdout, ", HTTP Digest and ONVIF allowed")
 	}
 	fmt.Fprintln(stdout, ")")
 	return 0

@@ -44,7 +44,7 @@ func TestPasswd(t *testing.T) {
 	}
 
 	// A new user after its name, flags after it too; a viewer unless --role.
-	if code, out, errs := passwd(t, "camera viewer\n", "--config", dir, "ha", "--digest"); code != 0 || !strings.Contains(out, "created the account ha (viewer, HTTP Digest allowed)") {
+	if code, out, errs := passwd(t, "camera viewer\n", "--config", dir, "ha", "--digest"); code != 0 || !strings.Contains(out, "created the account ha (viewer, HTTP Digest and ONVIF allowed)") {
 		t.Errorf("got %d, %q, %q; want ha created as a viewer with digest", code, out, errs)
 	}
 	// Promote admin explicitly, then change ha's password keeping its role.

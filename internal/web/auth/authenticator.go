@@ -73,6 +73,9 @@ type Authenticator struct {
 
 	wmu sync.Mutex // serialises changes of the users file
 
+	keyMu sync.Mutex // guards key
+	key   []byte     // the sealing key (KeyFile), read or created on first use
+
 	mu        sync.Mutex
 	accounts  map[string]*account // replaced as a whole, never changed in place
 	anyDigest bool
@@ -81,7 +84,8 @@ type Authenticator struct {
 	badFile   string      // the last parse error logged, so it is logged once
 	cache     map[[32]byte]cacheEntry
 	sessions  sessions
-	dummy     *phcHash // verified against for unknown names, so they take as long as known ones
+	dummy     *phcHash        // verified against for unknown names, so they take as long as known ones
+	warned    map[string]bool // warnings logged once (DigestSecret)
 }
 
 // New returns an Authenticator for the users file in o.ConfigDir. A missing file is no accounts
@@ -259,8 +263,9 @@ func checkPassword(p string) error {
 }
 
 // SetPassword creates the account name with role and password, or changes an existing one's
-// password and role. With digest, the account's HTTP Digest HA1 is stored too (a fast,
-// password-equivalent hash); without, any stored HA1 is removed. The user's sessions end and
+// password and role. With digest, the account's HTTP Digest HA1 and its password sealed with the
+// key file (for ONVIF's WS-Security PasswordDigest; see KeyFile) are stored too, both
+// password-equivalent; without, they are removed. The user's sessions end and
 // cached verifications are dropped. It blocks for one argon2id computation and the file write.
 func (a *Authenticator) SetPassword(name string, role Role, password string, digest bool) error {
 	ac, err := a.newAccount(name, role, password, digest)
@@ -311,6 +316,9 @@ func (a *Authenticator) newAccount(name string, role Role, password string, dige
 	ac := &account{name: name, role: role, phc: phc, hash: h}
 	if digest {
 		ac.ha1 = digestHA1(name, password)
+		if ac.sealed, err = a.seal(name, password); err != nil {
+			return nil, err
+		}
 	}
 	return ac, nil
 }

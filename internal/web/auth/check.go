@@ -139,11 +139,7 @@ func (a *Authenticator) Challenge(w http.ResponseWriter, r *http.Request, err er
 	anyDigest := a.anyDigest
 	a.mu.Unlock()
 	if anyDigest {
-		c := `Digest realm="` + digestRealm + `", qop="auth", algorithm=MD5, nonce="` + newNonce(a.nonceKey, a.now()) + `"`
-		if errors.Is(err, errStaleNonce) {
-			c += ", stale=true"
-		}
-		h.Add("WWW-Authenticate", c)
+		h.Add("WWW-Authenticate", a.DigestChallenge(IsStale(err)))
 	}
 	w.WriteHeader(http.StatusUnauthorized)
 	fmt.Fprintln(w, "authentication required")

@@ -11,7 +11,7 @@ import (
 const UsersFile = "freecam.users"
 
 // usersHeader starts a users file that freecam creates.
-const usersHeader = "# freecam accounts, one a line: name:role:argon2id-hash[:digest-HA1]\n" +
+const usersHeader = "# freecam accounts, one a line: name:role:argon2id-hash[:digest-HA1[:sealed-password]]\n" +
 	"# Change them with `freecam passwd` or the System page; never store a password here.\n"
 
 // account is one line of the users file.
@@ -21,12 +21,18 @@ type account struct {
 	phc  string // the argon2id PHC string as written
 	hash phcHash
 	ha1  string // hex MD5 of name:freecam:password, only when the account opted into Digest
+	// sealed is the password sealed with the key file (see KeyFile), only when the account
+	// opted into Digest: WS-Security PasswordDigest needs the password itself.
+	sealed string
 }
 
 func (a *account) line() string {
 	s := a.name + ":" + string(a.role) + ":" + a.phc
 	if a.ha1 != "" {
 		s += ":" + a.ha1
+		if a.sealed != "" {
+			s += ":" + a.sealed
+		}
 	}
 	return s
 }
@@ -88,8 +94,8 @@ func parseUsers(path string, data []byte) (*usersDoc, error) {
 
 func parseAccount(s string) (*account, error) {
 	f := strings.Split(s, ":")
-	if len(f) != 3 && len(f) != 4 {
-		return nil, errors.New("want name:role:argon2id-hash[:digest-HA1]")
+	if len(f) < 3 || len(f) > 5 {
+		return nil, errors.New("want name:role:argon2id-hash[:digest-HA1[:sealed-password]]")
 	}
 	a := &account{name: f[0], role: Role(f[1]), phc: f[2]}
 	if !validName(a.name) {
@@ -103,12 +109,18 @@ func parseAccount(s string) (*account, error) {
 		return nil, fmt.Errorf("user %s: %w", a.name, err)
 	}
 	a.hash = h
-	if len(f) == 4 {
+	if len(f) >= 4 {
 		ha1 := strings.ToLower(f[3])
 		if len(ha1) != 32 || strings.Trim(ha1, "0123456789abcdef") != "" {
 			return nil, fmt.Errorf("user %s: bad digest HA1: want 32 hex digits", a.name)
 		}
 		a.ha1 = ha1
+	}
+	if len(f) == 5 {
+		if !validSealed(f[4]) {
+			return nil, fmt.Errorf("user %s: bad sealed password: want %s followed by base64url", a.name, sealPrefix)
+		}
+		a.sealed = f[4]
 	}
 	return a, nil
 }

@@ -44,8 +44,8 @@ func TestUsersFileRoundTrip(t *testing.T) {
 	if f := lines["admin"]; len(f) != 3 || f[1] != "admin" || !strings.HasPrefix(f[2], "$argon2id$") {
 		t.Errorf("got admin line %q, want admin:admin:$argon2id$… and no HA1", f)
 	}
-	if f := lines["ha.viewer"]; len(f) != 4 || f[1] != "viewer" || f[3] != digestHA1("ha.viewer", "second password") {
-		t.Errorf("got ha.viewer line %q, want name:viewer:hash:HA1", f)
+	if f := lines["ha.viewer"]; len(f) != 5 || f[1] != "viewer" || f[3] != digestHA1("ha.viewer", "second password") || !validSealed(f[4]) {
+		t.Errorf("got ha.viewer line %q, want name:viewer:hash:HA1:sealed", f)
 	}
 
 	b, _ := newTestAuth(t, dir)
