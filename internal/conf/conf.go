@@ -62,6 +62,7 @@ type Config struct {
 	Mail      Mail
 	Telegram  Telegram
 	Matrix    Matrix
+	ONVIF     ONVIF
 
 	// Docs holds the parsed files by file name, for writers that change a
 	// value in place (Doc.Set, Doc.WriteFile). A missing file has no entry.
@@ -83,6 +84,7 @@ func Defaults() *Config {
 		Mail:      DefaultMail(),
 		Telegram:  Telegram{APIURL: "https://api.telegram.org"},
 		Matrix:    Matrix{Port: 8448},
+		ONVIF:     DefaultONVIF(),
 		Docs:      make(map[string]*shellconf.Doc),
 	}
 }
@@ -138,6 +140,7 @@ func load(dir string, replaced map[string]*shellconf.Doc) (*Config, []Warning, e
 	load(RecordingFile, func(r *reader) { cfg.Recording.decode(r) })
 	load(TimelapseFile, func(r *reader) { cfg.Timelapse.decode(r) })
 	load(HALFile, func(r *reader) { cfg.HAL.decode(r) })
+	load(ONVIFFile, func(r *reader) { cfg.ONVIF.decode(r) })
 	load(MotionFile, func(r *reader) { cfg.Motion.decode(r) })
 	load(MQTTFile, func(r *reader) { cfg.MQTT.decode(r) })
 	load(MailFile, func(r *reader) { cfg.Mail.decode(r) })

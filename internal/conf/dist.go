@@ -33,6 +33,7 @@ func distFiles() []distFile {
 		{MailFile, 0o600},     // PASS
 		{TelegramFile, 0o600}, // apiToken
 		{MatrixFile, 0o600},   // access_token
+		{ONVIFFile, 0o644},
 	}
 }
 
