@@ -1,5 +1,5 @@
 // Package web is freecam's web server: HTTPS with the certificate from tlscert, a plain-HTTP
-// listener that only redirects, and one handler that authenticates every request before it
+// listener that only redirects (and serves ONVIF, which authenticates by itself), and one handler that authenticates every request before it
 // reaches the pages (ui), the JSON API, the snapshot URLs or the firmware's CGI URLs (firmware).
 //
 // The security rules live here, in one place, so no route can forget them: every route is
@@ -39,8 +39,12 @@ type Options struct {
 	// AnonymousSnapshots lets requests without credentials fetch the picture URLs, whatever
 	// the camera's SNAPSHOT_ANONYMOUS says.
 	AnonymousSnapshots bool
-	Version            string
-	Log                *slog.Logger
+	// ONVIF, when set, serves /onvif/… on both listeners: ONVIF clients speak plain HTTP and
+	// authenticate inside the SOAP envelope (WS-Security) or by HTTP Digest, which the handler
+	// checks itself; it is the one route not behind guard.
+	ONVIF   http.Handler
+	Version string
+	Log     *slog.Logger
 }
 
 // Server is the web server. Build it with New, then Start and Stop it once.
@@ -79,6 +83,9 @@ func New(opts Options) (*Server, error) {
 	s.registerPictures(mux)
 	s.registerMedia(mux)
 	s.registerAPI(mux)
+	if opts.ONVIF != nil {
+		mux.Handle("/onvif/", opts.ONVIF)
+	}
 	// Everything else needs an account too: an unknown path answers 401 before 404, so the
 	// routes cannot be mapped without credentials.
 	mux.Handle("/", s.guard(auth.Viewer, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -133,7 +140,7 @@ func (s *Server) Start() error {
 	if redirLn != nil {
 		s.httpLn = redirLn
 		s.redirect = &http.Server{
-			Handler:           redirectToHTTPS(ln.Addr().(*net.TCPAddr).Port),
+			Handler:           s.plainHandler(ln.Addr().(*net.TCPAddr).Port),
 			ReadHeaderTimeout: 10 * time.Second,
 			MaxHeaderBytes:    16 << 10,
 			ErrorLog:          errLog,
@@ -189,6 +196,19 @@ func addrOf(ln net.Listener) string {
 		return ""
 	}
 	return ln.Addr().String()
+}
+
+// plainHandler is the plain-HTTP listener's: ONVIF under /onvif/ (with the same security
+// headers and cross-site refusal as HTTPS), a redirect to HTTPS for everything else.
+func (s *Server) plainHandler(httpsPort int) http.Handler {
+	redirect := redirectToHTTPS(httpsPort)
+	if s.opts.ONVIF == nil {
+		return redirect
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/onvif/", securityHeaders(refuseCrossSite(s.opts.ONVIF)))
+	mux.Handle("/", redirect)
+	return mux
 }
 
 // redirectToHTTPS sends every plain-HTTP request to the same host and path on the HTTPS port.

@@ -40,6 +40,13 @@ type testServer struct {
 
 func newTestServer(t testing.TB, anonymousSnapshots bool) *testServer {
 	t.Helper()
+	return newTestServerWith(t, Options{AnonymousSnapshots: anonymousSnapshots})
+}
+
+// newTestServerWith is newTestServer with more options (Camera, Auth, Certs and the addresses
+// are filled in).
+func newTestServerWith(t testing.TB, opts Options) *testServer {
+	t.Helper()
 	dir := t.TempDir()
 	if _, err := conf.EnsureFiles(dir); err != nil {
 		t.Fatal(err)
@@ -63,8 +70,8 @@ func newTestServer(t testing.TB, anonymousSnapshots bool) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := New(Options{Camera: cam, Auth: a, Certs: certs, HTTPSListen: "127.0.0.1:0", HTTPListen: "127.0.0.1:0",
-		AnonymousSnapshots: anonymousSnapshots})
+	opts.Camera, opts.Auth, opts.Certs, opts.HTTPSListen, opts.HTTPListen = cam, a, certs, "127.0.0.1:0", "127.0.0.1:0"
+	srv, err := New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,6 +460,35 @@ func TestPlainHTTPOnlyRedirects(t *testing.T) {
 	want := "https://127.0.0.1:" + httpsPort + "/cgi-bin/currentpic.cgi?x=1"
 	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != want || bytes.Contains(body, []byte{0xff, 0xd8}) {
 		t.Errorf("plain HTTP: got %d to %q, want 301 to %q and no picture", resp.StatusCode, resp.Header.Get("Location"), want)
+	}
+}
+
+// ONVIF is served on plain HTTP and HTTPS by its own handler (which checks WS-Security itself);
+// every other plain-HTTP path still only redirects.
+func TestONVIFOnBothListeners(t *testing.T) {
+	onvif := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/soap+xml")
+		io.WriteString(w, "onvif "+r.URL.Path)
+	})
+	ts := newTestServerWith(t, Options{ONVIF: onvif})
+	for _, base := range []string{"http://" + ts.srv.HTTPAddr(), ts.base} {
+		resp, err := client().Post(base+"/onvif/device_service", "application/soap+xml", strings.NewReader("<x/>"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || string(body) != "onvif /onvif/device_service" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s/onvif/device_service: got %d %q, want the ONVIF handler with the security headers", base, resp.StatusCode, body)
+		}
+	}
+	resp, err := client().Get("http://" + ts.srv.HTTPAddr() + "/snapshot.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMovedPermanently {
+		t.Errorf("plain /snapshot.jpg with ONVIF on: got %d, want 301 to HTTPS", resp.StatusCode)
 	}
 }
 
