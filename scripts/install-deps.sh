@@ -4,7 +4,8 @@
 #   scripts/install-deps.sh test   + the real peers the tests talk to: ffmpeg, GStreamer, qemu-user,
 #                                  headless Chromium (the web UI test), curl, mosquitto (the MQTT tests
 #                                  start their own brokers; the system service is not needed), vsftpd
-#                                  and samba (the delivery tests start their own FTP and SMB servers)
+#                                  and samba (the delivery tests start their own FTP and SMB servers),
+#                                  Node.js and the npm onvif client (testdata/onvif-client, the ONVIF peer)
 set -euo pipefail
 
 what=${1:-run}
@@ -13,13 +14,27 @@ if [ "$what" = test ]; then
   pkgs+=(ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
          gstreamer1.0-plugins-bad gstreamer1.0-libav qemu-user-static strace procps
          chromium curl mosquitto mosquitto-clients openssl vsftpd samba smbclient)
+  command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+
+# The npm onvif client at the version the lock file pins, next to the test scripts.
+npm_deps() {
+  [ "$what" = test ] || return 0
+  local dir
+  dir="$(cd "$(dirname "$0")/.." && pwd)/testdata/onvif-client"
+  if [ ! -d "$dir/node_modules/onvif" ]; then
+    echo "install-deps: npm ci in $dir" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
+  npm_deps
   exit 0
 fi
 
@@ -32,3 +47,4 @@ echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+npm_deps
