@@ -272,7 +272,6 @@ func (b *Broker) waitingPulls() int {
 	return b.waiting
 }
 
-
 // pullAsync pulls in a goroutine (which must not call t.Fatal); the result or error arrives on
 // the channel.
 func pullAsync(addr, timeout string, limit int) <-chan asyncResult {
