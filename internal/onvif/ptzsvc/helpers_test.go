@@ -199,3 +199,6 @@ func panTilt(x, y float64, space string) string {
 }
 
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+// synctestSleep advances the fake clock of a synctest bubble by 10 ms.
+func synctestSleep() { time.Sleep(10 * time.Millisecond) }
