@@ -82,12 +82,12 @@ func resolveMsg(id, address string) []byte {
 // reply is what the tests read back from one of our messages.
 type replyMsg struct {
 	MessageID, RelatesTo, To, Action string
-	InstanceID, MessageNumber       uint64
-	Body                            string // local name of the Body's child
-	Address                         string
-	Types                           []xml.Name // resolved against the message's declarations
-	Scopes, XAddrs                  []string
-	MetadataVersion                 string
+	InstanceID, MessageNumber        uint64
+	Body                             string // local name of the Body's child
+	Address                          string
+	Types                            []xml.Name // resolved against the message's declarations
+	Scopes, XAddrs                   []string
+	MetadataVersion                  string
 }
 
 // parseReply reads one of our envelopes independently of the package's parser: encoding/xml
