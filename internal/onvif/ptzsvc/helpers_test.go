@@ -182,7 +182,7 @@ func (f *fixture) status(t testing.TB) status {
 // the fake clock; the deadline is a minute of it).
 func (f *fixture) waitIdle(t testing.TB) {
 	t.Helper()
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if f.status(t).PTZStatus.MoveStatus.PanTilt == "IDLE" {
 			return
 		}
@@ -200,5 +200,5 @@ func panTilt(x, y float64, space string) string {
 
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
 
-// synctestSleep advances the fake clock of a synctest bubble by 10 ms.
-func synctestSleep() { time.Sleep(10 * time.Millisecond) }
+// synctestSleep advances the fake clock of a synctest bubble by 50 ms.
+func synctestSleep() { time.Sleep(50 * time.Millisecond) }

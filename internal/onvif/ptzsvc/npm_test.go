@@ -45,7 +45,7 @@ func TestNpmClientBodies(t *testing.T) {
 		}
 		idle := func() {
 			t.Helper()
-			for range 6000 {
+			for range 1200 {
 				if status().PTZStatus.MoveStatus.PanTilt == "IDLE" {
 					return
 				}
