@@ -132,7 +132,11 @@ func (a *fakeAccounts) CheckDigest(r *http.Request) (auth.User, error) {
 	p := digestParams(rest)
 	a.mu.Lock()
 	u, ok := a.users[p["username"]]
+	throttled := a.throttled
 	a.mu.Unlock()
+	if throttled {
+		return auth.User{}, &auth.ThrottledError{Wait: 3 * time.Second}
+	}
 	if !ok || !u.digest || p["nonce"] != testDigestNonce || p["uri"] != r.RequestURI || p["realm"] != testRealm {
 		return auth.User{}, auth.ErrBadCredentials
 	}
@@ -370,6 +374,10 @@ func (e *testEnv) post(path, body string, headers ...string) *reply {
 	}
 	req.Header.Set("Content-Type", `application/soap+xml; charset=utf-8`)
 	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i] == "Host" {
+			req.Host = headers[i+1]
+			continue
+		}
 		req.Header.Set(headers[i], headers[i+1])
 	}
 	return e.do(req)
