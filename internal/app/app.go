@@ -67,6 +67,8 @@ type App struct {
 	auth *auth.Authenticator
 	web  *web.Server
 	mqtt *mqttService // outlives reloads; see mqtt.go
+	// onvif is the ONVIF server under /onvif/; it outlives reloads (event subscriptions too).
+	onvif *onvifParts
 
 	// state is cur and cfg for readers that must not wait for a.mu (the web and MQTT, which a
 	// reload or a service stop holding a.mu may be waiting for). Its inst is nil while nothing

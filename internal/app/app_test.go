@@ -33,6 +33,8 @@ func writeConfig(t *testing.T, extra map[string]string) string {
 		"rtspserver.conf": fmt.Sprintf("PORT=%d\nRTSPOPTS=\"-W320 -H240\"\nFRAMERATE_NUM=25\nFRAMERATE_DEN=1\nBITRATE=500\n", testutil.FreePort(t)),
 		"freecam.conf":    fmt.Sprintf("SOURCE=synthetic\nHTTPS_LISTEN=127.0.0.1:0\nHTTP_LISTEN=off\nGOP_SECONDS=1\nRTSP_UDP_PORT=%d\n", testutil.FreeUDPPair(t)),
 		"osd.conf":        "ENABLE_OSD=true\n",
+		// Many cameras run at once here: WS-Discovery is tested where it is wanted.
+		"onvif.conf": "ONVIF_DISCOVERY=off\n",
 	}
 	for name, text := range extra {
 		files[name] += text

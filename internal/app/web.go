@@ -429,12 +429,19 @@ func (a *App) startWeb(ctx context.Context, cfg *conf.Config) (stop func(), err 
 		}
 	}()
 
+	a.onvif, err = a.startONVIF(cfg, a.log.With("component", "onvif"))
+	if err != nil {
+		evCancel()
+		<-evDone
+		return nil, err
+	}
 	a.web, err = web.New(web.Options{
 		Camera:      webCamera{a},
 		Auth:        a.auth,
 		Certs:       certs,
 		HTTPSListen: cfg.Freecam.HTTPSListen,
 		HTTPListen:  cfg.Freecam.HTTPListen,
+		ONVIF:       a.onvif.handler(),
 		Version:     a.opts.Version,
 		Log:         log,
 	})
@@ -442,6 +449,7 @@ func (a *App) startWeb(ctx context.Context, cfg *conf.Config) (stop func(), err 
 		err = a.web.Start()
 	}
 	if err != nil {
+		a.onvif.close()
 		evCancel()
 		<-evDone
 		return nil, fmt.Errorf("web: %w", err)
@@ -450,6 +458,7 @@ func (a *App) startWeb(ctx context.Context, cfg *conf.Config) (stop func(), err 
 	return func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), a.opts.StopTimeout)
 		defer cancel()
+		a.onvif.close() // ends the ONVIF long polls, so the web server stops at once
 		if err := a.web.Stop(stopCtx); err != nil {
 			a.log.Warn("stopping the web server", "err", err)
 		}

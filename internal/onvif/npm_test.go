@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/freecam/freecam/internal/onvif/events"
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 // npmScript connects with the npm onvif client as Node-RED and Homebridge do, then reads what
@@ -41,16 +42,8 @@ new Cam({ hostname: host, port: +port, username: user, password: pass, timeout: 
 `
 
 // TestNPMClient runs the real npm onvif client against the server with the real event service.
-// It needs FREECAM_ONVIF_NODE_MODULES, the node_modules directory holding onvif@0.8.3.
 func TestNPMClient(t *testing.T) {
-	mods := os.Getenv("FREECAM_ONVIF_NODE_MODULES")
-	if mods == "" {
-		t.Skip("FREECAM_ONVIF_NODE_MODULES is not set (a node_modules directory with onvif@0.8.3)")
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed")
-	}
+	node, mods := testutil.OnvifClient(t)
 	broker := events.New(events.Options{})
 	t.Cleanup(broker.Close)
 	e := newTestEnv(t, func(o *Options) {

@@ -34,8 +34,8 @@ import (
 // ignored. Turning a service off removes its file and every firmware alias of it.
 //
 // When the autostart directory does not exist (first start), it is created with the firmware's
-// shipped set mapped to freecam: rtsp and auto-night (the firmware also shipped dropbear,
-// lighttpd and mdns-responder, which freecam does not have as services). Until it is created
+// shipped set mapped to freecam, rtsp and auto-night, plus onvif (the firmware also shipped
+// dropbear, lighttpd and mdns-responder, which freecam does not have as services). Until it is created
 // (by StartAutostart or SetAutostart), that set is what Autostart and List report.
 
 // aliasTable lists the firmware's autostart file names with freecam's service name for each.
@@ -51,7 +51,9 @@ func aliasTable() [][2]string {
 }
 
 // DefaultAutostart is the autorun set written when the autostart directory does not exist yet.
-func DefaultAutostart() []string { return []string{"rtsp", "auto-night"} }
+// ONVIF is in it so that an NVR finds a new camera with no set-up; it answers nothing without
+// an account that allows digest logins.
+func DefaultAutostart() []string { return []string{"rtsp", "auto-night", "onvif"} }
 
 // Canonical returns freecam's name for a service name, resolving the firmware's names
 // ("auto-night-detection" → "auto-night"); other names are returned unchanged.

@@ -21,7 +21,7 @@ type ManagerOptions struct {
 	// disables autorun: StartAutostart starts nothing and SetAutostart fails.
 	ConfigDir string
 	// DefaultAutostart is the set written when the autostart directory does not exist yet.
-	// nil means DefaultAutostart() (rtsp and auto-night); an empty non-nil slice means none.
+	// nil means DefaultAutostart() (rtsp, auto-night and onvif); an empty non-nil slice means none.
 	DefaultAutostart []string
 	// Bus, if set, receives an event.ServiceState event for every state change.
 	Bus *event.Bus

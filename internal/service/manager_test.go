@@ -92,7 +92,7 @@ func TestAutorunSurvivesARestart(t *testing.T) {
 	if err := m2.StartAutostart(t.Context()); err != nil {
 		t.Fatalf("got %v from StartAutostart, want nil", err)
 	}
-	if got, want := j2.started(), []string{"rtsp", "auto-night", "recording"}; !slices.Equal(got, want) {
+	if got, want := j2.started(), []string{"rtsp", "auto-night", "recording", "onvif"}; !slices.Equal(got, want) {
 		t.Errorf("got %v started at boot, want %v (the defaults plus recording, in registration order)", got, want)
 	}
 	if on, _ := m2.Autostart("recording"); !on {
@@ -110,7 +110,7 @@ func TestAutorunSurvivesARestart(t *testing.T) {
 	}
 	m3, j3 := newManager(t, ManagerOptions{ConfigDir: dir})
 	m3.StartAutostart(t.Context())
-	if got, want := j3.started(), []string{"rtsp", "auto-night"}; !slices.Equal(got, want) {
+	if got, want := j3.started(), []string{"rtsp", "auto-night", "onvif"}; !slices.Equal(got, want) {
 		t.Errorf("got %v started at the next boot, want %v", got, want)
 	}
 }
@@ -121,7 +121,7 @@ func TestFirstStartCreatesTheDefaultSet(t *testing.T) {
 		defaults  []string
 		wantFiles []string
 	}{
-		{"firmware's set", nil, []string{"auto-night", "rtsp"}},
+		{"firmware's set and onvif", nil, []string{"auto-night", "onvif", "rtsp"}},
 		{"none", []string{}, nil},
 		{"custom", []string{"motion"}, []string{"motion"}},
 	}

@@ -129,3 +129,33 @@ func Files(t testing.TB, dir string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// OnvifClient returns the node binary and the node_modules directory holding the npm onvif
+// client that `scripts/install-deps.sh test` installs in testdata/onvif-client. A missing one
+// fails the test: the ONVIF tests' peer is part of the test set-up, not optional.
+func OnvifClient(t testing.TB) (node, modules string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal("node is not installed: run scripts/install-deps.sh test")
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+	modules = filepath.Join(dir, "testdata", "onvif-client", "node_modules")
+	if _, err := os.Stat(filepath.Join(modules, "onvif", "package.json")); err != nil {
+		t.Fatalf("the npm onvif client is not installed in %s: run scripts/install-deps.sh test", modules)
+	}
+	return node, modules
+}

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 // npmRequests are the exact bodies the npm onvif client 0.8.3 sends (lib/events.js), with the
@@ -71,14 +72,7 @@ func TestNPMRequestBodies(t *testing.T) {
 // TestNPMClient runs the npm onvif client itself against the broker: its event loop must emit
 // the Initialized state, then the change SetMotion publishes, then renew and unsubscribe.
 func TestNPMClient(t *testing.T) {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Skip("node is not installed")
-	}
-	modules, _ := filepath.Abs("../../../testdata/onvif-client/node_modules")
-	if _, err := os.Stat(filepath.Join(modules, "onvif")); err != nil {
-		t.Skip("the npm onvif client is not installed (scripts/install-deps.sh)")
-	}
+	node, modules := testutil.OnvifClient(t)
 	b := New(Options{})
 	defer b.Close()
 	srv := newServer(t, b)

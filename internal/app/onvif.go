@@ -1,0 +1,305 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/event"
+	"github.com/freecam/freecam/internal/hal"
+	"github.com/freecam/freecam/internal/hal/ptz"
+	"github.com/freecam/freecam/internal/onvif"
+	"github.com/freecam/freecam/internal/onvif/discovery"
+	"github.com/freecam/freecam/internal/onvif/events"
+	"github.com/freecam/freecam/internal/onvif/ptzsvc"
+	"github.com/freecam/freecam/internal/service"
+	"github.com/freecam/freecam/internal/web/auth"
+)
+
+// onvifParts is the ONVIF server. Like the web server it is served from, it outlives reloads:
+// event subscriptions survive a saved setting. The onvif service (one per instance) only
+// switches it on and off and runs WS-Discovery.
+type onvifParts struct {
+	server *onvif.Server
+	events *events.Broker
+	ptz    *ptzsvc.Service // nil without a motor
+	on     atomic.Bool     // the onvif service is running
+	stop   func()          // ends the motion feed
+}
+
+// startONVIF builds the ONVIF server over the camera and feeds it the motion events. a.hw and
+// a.auth are set.
+// The subscription limit and the field of view are taken from cfg, the configuration at start.
+func (a *App) startONVIF(cfg *conf.Config, log *slog.Logger) (*onvifParts, error) {
+	p := &onvifParts{}
+	p.events = events.New(events.Options{MaxSubscriptions: cfg.ONVIF.MaxSubscriptions, Log: log.With("service", "events")})
+
+	opts := onvif.Options{
+		Accounts:    a.auth,
+		Info:        a.onvifInfo,
+		Stream:      a.onvifStream,
+		Events:      p.events,
+		Snapshot:    webCamera{a}.Snapshot(),
+		SetClock:    a.clockSetter(),
+		StaleDigest: auth.IsStale,
+		Log:         log,
+		Enabled: func() bool {
+			if inst, _ := a.current(); inst == nil {
+				return true // restarting: media answers "camera restarting", events carry on
+			}
+			return p.on.Load()
+		},
+	}
+	if m := a.hw.board.Device.Motor; m != nil {
+		presets, warns, err := ptz.Load(filepath.Join(a.opts.ConfigDir, ptz.File), m.Limits())
+		if err != nil {
+			p.events.Close()
+			return nil, fmt.Errorf("onvif: %w", err)
+		}
+		for _, w := range warns {
+			log.Warn("ptz presets", "warning", w)
+		}
+		fov := cfg.ONVIF
+		svc, err := ptzsvc.New(ptzsvc.Options{Motor: m, Presets: presets,
+			FOV: hal.Position{X: fov.FOVStepsX, Y: fov.FOVStepsY}, Log: log.With("service", "ptz")})
+		if err != nil {
+			p.events.Close()
+			return nil, fmt.Errorf("onvif: %w", err)
+		}
+		p.ptz = svc
+		opts.PTZ = svc
+		opts.PTZConfiguration = func() any { return svc.Configuration() }
+	}
+	srv, err := onvif.New(opts)
+	if err != nil {
+		p.close()
+		return nil, err
+	}
+	p.server = srv
+
+	sub := a.bus.Subscribe("onvif", 16, event.MotionStart, event.MotionEnd)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range sub.C() {
+			p.events.SetMotion(ev.Kind == event.MotionStart, ev.Time)
+		}
+	}()
+	p.stop = func() { sub.Close(); <-done }
+	return p, nil
+}
+
+// close ends the motion feed, the long polls and a running PTZ move.
+func (p *onvifParts) close() {
+	if p.stop != nil {
+		p.stop()
+	}
+	p.events.Close()
+	if p.ptz != nil {
+		p.ptz.Close()
+	}
+}
+
+// handler is what the web server serves under /onvif/.
+func (p *onvifParts) handler() http.Handler { return p.server.Handler() }
+
+// onvifService is the onvif service of the service manager: while it runs, /onvif/ answers and
+// WS-Discovery announces the camera (ONVIF_DISCOVERY). A discovery that cannot listen (port 3702
+// taken by another ONVIF server on this machine) is logged and retried; the SOAP services stay on.
+func (a *App) onvifService(cfg *conf.Config, log *slog.Logger) service.Service {
+	run := func(ctx context.Context) error {
+		p := a.onvif
+		p.on.Store(true)
+		defer p.on.Store(false)
+		if !cfg.ONVIF.Discovery {
+			<-ctx.Done()
+			return nil
+		}
+		for wait := time.Second; ; wait = min(2*wait, time.Minute) {
+			err := discovery.Run(ctx, discovery.Options{
+				EndpointUUID: onvif.EndpointUUID(a.onvifInfo()),
+				Scopes:       func() []string { return onvif.Scopes(a.onvifInfo(), p.ptz != nil) },
+				XAddrs:       a.onvifXAddrs,
+				Log:          log,
+			})
+			if ctx.Err() != nil {
+				return nil
+			}
+			log.Warn("ws-discovery stopped; the ONVIF services still answer", "err", err, "retry_in", wait)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(wait):
+			}
+		}
+	}
+	return service.Supervised("onvif", run, service.Options{Log: log})
+}
+
+// onvifXAddrs are the device service URLs WS-Discovery gives for a reply leaving from local.
+func (a *App) onvifXAddrs(local netip.Addr) []string {
+	info := a.onvifInfo()
+	if !local.IsValid() || local.IsUnspecified() {
+		for _, ifc := range info.Interfaces {
+			if len(ifc.IPv4) > 0 {
+				local = ifc.IPv4[0].Addr()
+				break
+			}
+		}
+	}
+	if !local.IsValid() {
+		return nil
+	}
+	scheme, port := "http", info.HTTPPort
+	if port == 0 {
+		scheme, port = "https", info.HTTPSPort
+	}
+	if port == 0 {
+		return nil
+	}
+	return []string{scheme + "://" + net.JoinHostPort(local.String(), strconv.Itoa(port)) + onvif.DevicePath}
+}
+
+// boardModels names the boards for NVRs (Model, and the hardware scope).
+var boardModels = map[string]string{
+	conf.BoardDafang:   "Xiaomi Dafang",
+	conf.BoardXiaofang: "Xiaomi Xiaofang 1S",
+}
+
+// onvifInfo is the camera's identity, read at each ONVIF call.
+func (a *App) onvifInfo() onvif.DeviceInfo {
+	host, _ := os.Hostname()
+	info := onvif.DeviceInfo{
+		Manufacturer:    "freecam",
+		Model:           "freecam",
+		FirmwareVersion: a.opts.Version,
+		HardwareID:      a.hw.board.Name,
+		Hostname:        host,
+		Interfaces:      netInterfaces(),
+		DNS:             nameservers("/etc/resolv.conf"),
+	}
+	if m, ok := boardModels[a.hw.board.Name]; ok {
+		info.Model = m
+	}
+	if _, cfg := a.current(); cfg != nil {
+		info.Name, info.Location = cfg.ONVIF.Name, cfg.ONVIF.Location
+	}
+	if len(info.Interfaces) > 0 {
+		info.SerialNumber = strings.ReplaceAll(info.Interfaces[0].MAC.String(), ":", "")
+	} else {
+		info.SerialNumber = host
+	}
+	if a.web != nil {
+		info.HTTPPort = portOf(a.web.HTTPAddr())
+		info.HTTPSPort = portOf(a.web.HTTPSAddr())
+	}
+	return info
+}
+
+// onvifStream is the stream as ONVIF describes it; false while the camera restarts.
+func (a *App) onvifStream() (onvif.StreamInfo, bool) {
+	inst, cfg := a.current()
+	if inst == nil || cfg == nil {
+		return onvif.StreamInfo{}, false
+	}
+	r := cfg.RTSP
+	fps := max(1, int(r.FPS()+0.5))
+	s := onvif.StreamInfo{
+		Width: r.Width, Height: r.Height, FPS: fps, BitrateKbps: r.BitrateKbps,
+		GOVLength: max(1, int(cfg.Freecam.GOP.Seconds()*r.FPS()+0.5)),
+		Quality:   cfg.Freecam.SnapshotQuality,
+		Encoding:  "H264",
+		RTSPPort:  r.Port,
+		RTSPPath:  "/unicast",
+	}
+	if r.Codec == conf.CodecMJPG {
+		s.Encoding = "JPEG"
+	}
+	return s, true
+}
+
+// netInterfaces lists the up, non-loopback interfaces with a MAC, those with an IPv4 address
+// first (the primary interface is the first).
+func netInterfaces() []onvif.NetInterface {
+	ifs, err := net.Interfaces()
+	if err != nil {
+		return nil
+	}
+	var withIP, without []onvif.NetInterface
+	for _, ifc := range ifs {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 || len(ifc.HardwareAddr) != 6 {
+			continue
+		}
+		ni := onvif.NetInterface{Name: ifc.Name, MAC: ifc.HardwareAddr, MTU: ifc.MTU}
+		addrs, _ := ifc.Addrs()
+		for _, ad := range addrs {
+			if ipn, ok := ad.(*net.IPNet); ok {
+				if ip, ok := netip.AddrFromSlice(ipn.IP); ok && ip.Unmap().Is4() {
+					ones, _ := ipn.Mask.Size()
+					ni.IPv4 = append(ni.IPv4, netip.PrefixFrom(ip.Unmap(), ones))
+				}
+			}
+		}
+		if len(ni.IPv4) > 0 {
+			withIP = append(withIP, ni)
+		} else {
+			without = append(without, ni)
+		}
+	}
+	return append(withIP, without...)
+}
+
+// nameservers reads the nameserver lines of a resolv.conf.
+func nameservers(path string) []netip.Addr {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []netip.Addr
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) >= 2 && f[0] == "nameserver" {
+			if ip, err := netip.ParseAddr(f[1]); err == nil {
+				out = append(out, ip)
+			}
+		}
+	}
+	return out
+}
+
+func portOf(addr string) int {
+	_, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(p)
+	return n
+}
+
+// clockSetter is SetSystemDateAndTime's: on a camera board, as root, it sets the system clock
+// (the cameras have no battery-backed clock, and NVRs set it when NTP is unreachable); on any
+// other machine the clock is the operating system's business, and the request is refused.
+func (a *App) clockSetter() func(time.Time) error {
+	if a.hw.board.Name == conf.BoardSim || os.Geteuid() != 0 {
+		return nil
+	}
+	return func(t time.Time) error {
+		if err := setSystemClock(t); err != nil {
+			return fmt.Errorf("set the clock: %w", err)
+		}
+		a.log.Info("clock set by ONVIF SetSystemDateAndTime", "time", t.UTC())
+		return nil
+	}
+}
