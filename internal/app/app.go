@@ -253,6 +253,9 @@ func (a *App) reload(force bool) error {
 	}
 	a.hw.warnHAL(cfg)
 	a.warnWeb(cfg)
+	if a.onvif.needsRestart(cfg) {
+		a.log.Warn("onvif.conf: ONVIF_MAX_SUBSCRIPTIONS and PTZ_FOV_STEPS_X/Y take effect when freecam restarts")
+	}
 	if !force && onlyOSDChanged(a.cfg, cfg) {
 		a.applyLogLevel(cfg)
 		a.cur.osd.SetOptions(osdOptions(cfg))

@@ -45,14 +45,15 @@ func multicastDest(cfg *conf.Config) string {
 }
 
 // liveChangeable reports whether old and new differ only in what can change without restarting
-// the video: the OSD, motion detection and what it does on motion, MQTT and the notification
-// targets. Anything else (the source, the encoder, RTSP) needs the full restart.
+// the video: the OSD, motion detection and what it does on motion, MQTT, the notification
+// targets and ONVIF. Anything else (the source, the encoder, RTSP) needs the full restart.
 func liveChangeable(old, new *conf.Config) bool {
 	a, b := *old, *new
 	for _, c := range []*conf.Config{&a, &b} {
 		c.OSD, c.Docs, c.HAL = conf.OSD{}, nil, conf.HAL{}
 		c.Motion, c.MQTT = conf.Motion{}, conf.MQTT{}
 		c.Mail, c.Telegram, c.Matrix = conf.Mail{}, conf.Telegram{}, conf.Matrix{}
+		c.ONVIF = conf.ONVIF{}
 	}
 	return reflect.DeepEqual(a, b)
 }
@@ -114,6 +115,14 @@ func (a *App) applyLive(cfg *conf.Config) {
 					a.log.Warn("reload: reconnecting MQTT", "err", err)
 				}
 			}()
+		}
+	}
+	if old.ONVIF != cfg.ONVIF {
+		a.onvif.setConfig(cfg)
+		if running("onvif") { // the name and discovery: announce the camera anew
+			if err := inst.services.Restart(ctx, "onvif"); err != nil {
+				a.log.Warn("reload: restarting onvif", "err", err)
+			}
 		}
 	}
 	a.log.Info("config reloaded without restarting the video")

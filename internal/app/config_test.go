@@ -1,10 +1,13 @@
 package app
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/service"
 )
 
 func TestOnlyOSDChangedLooksAtEveryOtherFile(t *testing.T) {
@@ -25,6 +28,39 @@ func TestOnlyOSDChangedLooksAtEveryOtherFile(t *testing.T) {
 		want := name == "nothing" || name == "osd.conf" || name == "hal.conf"
 		if got := onlyOSDChanged(base, next); got != want {
 			t.Errorf("%s changed: got onlyOSDChanged %v, want %v", name, got, want)
+		}
+	}
+}
+
+// A change of onvif.conf alone restarts the onvif service, not the video: the new name is
+// announced while RTSP viewers carry on.
+func TestONVIFConfigChangesLive(t *testing.T) {
+	t.Parallel()
+	dir := writeConfig(t, nil)
+	r := startApp(t, dir, Options{})
+	before := r.app.cur
+	if err := os.WriteFile(filepath.Join(dir, conf.ONVIFFile), []byte("ONVIF_DISCOVERY=off\nONVIF_NAME='Shelf cam'\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.app.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	r.app.mu.Lock()
+	same := r.app.cur == before
+	r.app.mu.Unlock()
+	if !same {
+		t.Error("an onvif.conf change restarted the video, want it applied live")
+	}
+	if got := r.app.onvifInfo().Name; got != "Shelf cam" {
+		t.Errorf("got name %q after the reload, want %q", got, "Shelf cam")
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		st, _ := r.app.cur.services.Status("onvif")
+		if st.State == service.Running {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("got the onvif service %s 10 s after the reload, want running", st.State)
 		}
 	}
 }

@@ -150,6 +150,7 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 		Bus:       &a.bus,
 		Log:       log.With("component", "service"),
 	})
+	a.onvif.setConfig(cfg)
 	for _, s := range []service.Service{
 		rtspService(rtspOpts, &inst.rtsp),
 		mqttProxy{a.mqtt},
@@ -158,7 +159,7 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 		recordingService(cfg, a.opts.DataDir, inst.hub, log.With("component", "recording")),
 		timelapseService(cfg, a.opts.DataDir, inst.snapshots, log.With("component", "timelapse")),
 		a.telegramBotService(log.With("component", "telegram-bot")),
-		a.onvifService(cfg, log.With("component", "onvif")),
+		a.onvifService(log.With("component", "onvif")),
 	} {
 		if err := inst.services.Register(s); err != nil {
 			return nil, err

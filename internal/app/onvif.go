@@ -35,6 +35,10 @@ type onvifParts struct {
 	events *events.Broker
 	ptz    *ptzsvc.Service // nil without a motor
 	on     atomic.Bool     // the onvif service is running
+	// cfg is onvif.conf as last loaded: the name and discovery apply at the service's next
+	// start (a reload restarts it), the subscription limit and field of view at freecam's.
+	cfg  atomic.Pointer[conf.ONVIF]
+	cfg0 conf.ONVIF // what the event broker and the PTZ service were built with
 	stop   func()          // ends the motion feed
 }
 
@@ -42,7 +46,8 @@ type onvifParts struct {
 // a.auth are set.
 // The subscription limit and the field of view are taken from cfg, the configuration at start.
 func (a *App) startONVIF(cfg *conf.Config, log *slog.Logger) (*onvifParts, error) {
-	p := &onvifParts{}
+	p := &onvifParts{cfg0: cfg.ONVIF}
+	p.setConfig(cfg)
 	p.events = events.New(events.Options{MaxSubscriptions: cfg.ONVIF.MaxSubscriptions, Log: log.With("service", "events")})
 
 	opts := onvif.Options{
@@ -111,18 +116,30 @@ func (p *onvifParts) close() {
 	}
 }
 
+// setConfig takes a newly loaded onvif.conf.
+func (p *onvifParts) setConfig(cfg *conf.Config) {
+	c := cfg.ONVIF
+	p.cfg.Store(&c)
+}
+
+// needsRestart tells what of onvif.conf waits for freecam's restart.
+func (p *onvifParts) needsRestart(cfg *conf.Config) bool {
+	return cfg.ONVIF.MaxSubscriptions != p.cfg0.MaxSubscriptions ||
+		cfg.ONVIF.FOVStepsX != p.cfg0.FOVStepsX || cfg.ONVIF.FOVStepsY != p.cfg0.FOVStepsY
+}
+
 // handler is what the web server serves under /onvif/.
 func (p *onvifParts) handler() http.Handler { return p.server.Handler() }
 
 // onvifService is the onvif service of the service manager: while it runs, /onvif/ answers and
 // WS-Discovery announces the camera (ONVIF_DISCOVERY). A discovery that cannot listen (port 3702
 // taken by another ONVIF server on this machine) is logged and retried; the SOAP services stay on.
-func (a *App) onvifService(cfg *conf.Config, log *slog.Logger) service.Service {
+func (a *App) onvifService(log *slog.Logger) service.Service {
 	run := func(ctx context.Context) error {
 		p := a.onvif
 		p.on.Store(true)
 		defer p.on.Store(false)
-		if !cfg.ONVIF.Discovery {
+		if !p.cfg.Load().Discovery {
 			<-ctx.Done()
 			return nil
 		}
@@ -192,8 +209,8 @@ func (a *App) onvifInfo() onvif.DeviceInfo {
 	if m, ok := boardModels[a.hw.board.Name]; ok {
 		info.Model = m
 	}
-	if _, cfg := a.current(); cfg != nil {
-		info.Name, info.Location = cfg.ONVIF.Name, cfg.ONVIF.Location
+	if c := a.onvif.cfg.Load(); c != nil {
+		info.Name, info.Location = c.Name, c.Location
 	}
 	if len(info.Interfaces) > 0 {
 		info.SerialNumber = strings.ReplaceAll(info.Interfaces[0].MAC.String(), ":", "")
