@@ -39,7 +39,7 @@ type onvifParts struct {
 	// start (a reload restarts it), the subscription limit and field of view at freecam's.
 	cfg  atomic.Pointer[conf.ONVIF]
 	cfg0 conf.ONVIF // what the event broker and the PTZ service were built with
-	stop   func()          // ends the motion feed
+	stop func()     // ends the motion feed
 }
 
 // startONVIF builds the ONVIF server over the camera and feeds it the motion events. a.hw and
