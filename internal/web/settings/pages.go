@@ -304,7 +304,7 @@ func storagePage() []Section {
 // The firmware's hostname.conf, timezone.conf and ntp_srv.conf hold a bare value, not KEY=value
 // lines, so they are not settings here; the System page edits them itself.
 func systemPage() []Section {
-	const f = "freecam.conf"
+	const f, o = "freecam.conf", "onvif.conf"
 	return []Section{
 		{Title: "freecam", Fields: []Field{
 			choice(f, "LOG_LEVEL", "Log level", "",
@@ -316,6 +316,14 @@ func systemPage() []Section {
 			decimal(f, "PREROLL_SECONDS", "Pre-roll (seconds)", "Video kept before a motion event; 0 off.", 0, 60),
 			decimal(f, "WATCHDOG_SECONDS", "Source watchdog (seconds)", "A source silent this long is restarted.", 0, 3600),
 			number(f, "RTSP_UDP_PORT", "RTSP UDP port", "Even; 0 serves RTSP over TCP only.", 0, 65534),
+		}},
+		{Title: "ONVIF", Fields: []Field{
+			text(o, "ONVIF_NAME", "Camera name", "Shown by NVRs and discovery; empty: the host name. NVRs log in with an account that allows Digest / ONVIF."),
+			text(o, "ONVIF_LOCATION", "Location", "Optional, for example garage."),
+			boolean(o, "ONVIF_DISCOVERY", "Discovery", "Announce the camera so NVRs and Home Assistant find it on the local network.", "on", "off"),
+			number(o, "ONVIF_MAX_SUBSCRIPTIONS", "Event subscriptions", "Kept at once; applies when freecam restarts.", 1, 256),
+			number(o, "PTZ_FOV_STEPS_X", "Motor steps across the picture", "For moves in the field of view (Frigate's autotracking); applies when freecam restarts.", 1, 100000),
+			number(o, "PTZ_FOV_STEPS_Y", "Motor steps up the picture", "Applies when freecam restarts.", 1, 100000),
 		}},
 	}
 }
