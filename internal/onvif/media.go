@@ -44,6 +44,10 @@ func (m *mediaService) ops(name string) (op, bool) {
 		return op{soap.Viewer, m.getVideoEncoderConfiguration}, true
 	case "GetVideoEncoderConfigurationOptions":
 		return op{soap.Viewer, m.getVideoEncoderConfigurationOptions}, true
+	case "SetVideoEncoderConfiguration":
+		return op{soap.Admin, m.setVideoEncoderConfiguration}, true
+	case "SetVideoSourceConfiguration":
+		return op{soap.Admin, m.setVideoSourceConfiguration}, true
 	case "GetStreamUri":
 		return op{soap.Viewer, m.getStreamURI}, true
 	case "GetSnapshotUri":
