@@ -1,0 +1,221 @@
+package imaging
+
+import (
+	"bytes"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/freecam/freecam/internal/onvif/soap"
+)
+
+// fakeCamera is the camera's night mode as the Service sees it: SetNight
+// changes what Night reports, as camera.SetNightMode does, and records the
+// modes it was given.
+type fakeCamera struct {
+	mu      sync.Mutex
+	night   bool
+	auto    bool
+	set     []string
+	failSet error // SetNight's error when set
+}
+
+func (f *fakeCamera) Night() (night, auto bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.night, f.auto
+}
+
+func (f *fakeCamera) SetNight(ctx context.Context, mode string) error {
+	if ctx == nil {
+		return errors.New("no context")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.set = append(f.set, mode)
+	if f.failSet != nil {
+		return f.failSet
+	}
+	switch mode {
+	case ModeDay:
+		f.night, f.auto = false, false
+	case ModeNight:
+		f.night, f.auto = true, false
+	case ModeAuto:
+		f.auto = true
+	default:
+		return fmt.Errorf("night mode must be day, night or auto (got %q)", mode)
+	}
+	return nil
+}
+
+func (f *fakeCamera) modes() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.set...)
+}
+
+type fixture struct {
+	s   *Service
+	cam *fakeCamera
+	log *bytes.Buffer
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	f := &fixture{cam: &fakeCamera{}, log: &bytes.Buffer{}}
+	s, err := New(Options{Night: f.cam.Night, SetNight: f.cam.SetNight, Log: slog.New(slog.NewTextHandler(f.log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.s = s
+	return f
+}
+
+// envelope is a SOAP 1.2 request with the operation in the timg namespace
+// under the prefix timg and tt declared on the envelope.
+func envelope(op, inner string) string {
+	return fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
+<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope" xmlns:tt="http://www.onvif.org/ver10/schema"><soap:Body><timg:%[1]s xmlns:timg="http://www.onvif.org/ver20/imaging/wsdl">%[2]s</timg:%[1]s></soap:Body></soap:Envelope>`, op, inner)
+}
+
+const source = `<timg:VideoSourceToken>VideoSource_1</timg:VideoSourceToken>`
+
+// call runs op (in envelope) through the Service as the dispatcher would,
+// after authenticating an admin.
+func (f *fixture) call(t testing.TB, op, inner string) *reply {
+	t.Helper()
+	return f.raw(t, envelope(op, inner))
+}
+
+// raw runs a whole request envelope through the Service.
+func (f *fixture) raw(t testing.TB, env string) *reply {
+	t.Helper()
+	req, err := soap.ParseRequest(strings.NewReader(env), 0)
+	if err != nil {
+		t.Fatalf("parse request: %v", err)
+	}
+	if _, ok := f.s.Access(req.Operation.Local); !ok {
+		t.Fatalf("Access(%s): not implemented", req.Operation.Local)
+	}
+	rec := httptest.NewRecorder()
+	hr := httptest.NewRequest(http.MethodPost, "/onvif/imaging_service", strings.NewReader(env))
+	f.s.ServeSOAP(rec, hr, &soap.Call{Req: req, User: "admin", Admin: true, BaseURL: "http://192.0.2.2:8080"})
+	rp := &reply{status: rec.Code, raw: rec.Body.Bytes()}
+	if err := xml.Unmarshal(rp.raw, &rp.env); err != nil {
+		t.Fatalf("response is not XML: %v\n%s", err, rp.raw)
+	}
+	if rp.env.XMLName.Space != soap.NSSoap12 || rp.env.XMLName.Local != "Envelope" {
+		t.Fatalf("response root: got %v, want a SOAP 1.2 Envelope\n%s", rp.env.XMLName, rp.raw)
+	}
+	return rp
+}
+
+type reply struct {
+	status int
+	raw    []byte
+	env    node
+}
+
+// node is a parsed XML element with resolved namespaces.
+type node struct {
+	XMLName xml.Name
+	Attrs   []xml.Attr `xml:",any,attr"`
+	Text    string     `xml:",chardata"`
+	Nodes   []*node    `xml:",any"`
+}
+
+// get follows a path of local names (first match at each step); nil when absent.
+func (n *node) get(path ...string) *node {
+	for _, p := range path {
+		if n == nil {
+			return nil
+		}
+		var next *node
+		for _, c := range n.Nodes {
+			if c.XMLName.Local == p {
+				next = c
+				break
+			}
+		}
+		n = next
+	}
+	return n
+}
+
+func (n *node) attr(name string) string {
+	if n == nil {
+		return "<absent>"
+	}
+	for _, a := range n.Attrs {
+		if a.Name.Local == name {
+			return a.Value
+		}
+	}
+	return "<absent>"
+}
+
+// names lists the children's namespace-qualified names.
+func (n *node) names() []string {
+	var out []string
+	for _, c := range n.Nodes {
+		out = append(out, prefixOf(c.XMLName.Space)+":"+c.XMLName.Local)
+	}
+	return out
+}
+
+func prefixOf(ns string) string {
+	switch ns {
+	case soap.NSImaging:
+		return "timg"
+	case soap.NSSchema:
+		return "tt"
+	}
+	return "{" + ns + "}"
+}
+
+// ok fails unless the reply is a 200 timg:<op>Response and returns it.
+func (r *reply) ok(t testing.TB, op string) *node {
+	t.Helper()
+	b := r.env.get("Body")
+	if r.status != http.StatusOK || b == nil || len(b.Nodes) != 1 ||
+		b.Nodes[0].XMLName != (xml.Name{Space: soap.NSImaging, Local: op + "Response"}) {
+		t.Fatalf("%s: got status %d\n%s\nwant 200 and timg:%sResponse", op, r.status, r.raw, op)
+	}
+	return b.Nodes[0]
+}
+
+// wantFault fails unless the reply is a fault with this status, code and
+// subcodes; it returns the reason.
+func (r *reply) wantFault(t testing.TB, status int, code string, subcodes ...string) string {
+	t.Helper()
+	f := r.env.get("Body", "Fault")
+	if f == nil {
+		t.Fatalf("got status %d and no fault, want a %s fault\n%s", r.status, code, r.raw)
+	}
+	c := f.get("Code")
+	got := []string{strings.TrimSpace(c.get("Value").Text)}
+	for s := c.get("Subcode"); s != nil; s = s.get("Subcode") {
+		got = append(got, strings.TrimSpace(s.get("Value").Text))
+	}
+	want := append([]string{"env:" + code}, subcodes...)
+	if r.status != status || strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("got fault %d %v, want %d %v\n%s", r.status, got, status, want, r.raw)
+	}
+	return strings.TrimSpace(f.get("Reason", "Text").Text)
+}
+
+func xmlName(space, local string) xml.Name { return xml.Name{Space: space, Local: local} }
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+func newRequest() *http.Request {
+	return httptest.NewRequest(http.MethodPost, "/onvif/imaging_service", nil)
+}
