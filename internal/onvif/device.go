@@ -226,6 +226,7 @@ type capabilities struct {
 	XMLName xml.Name     `xml:"tds:Capabilities"`
 	Device  *deviceCaps  `xml:"tt:Device,omitempty"`
 	Events  *eventsCaps  `xml:"tt:Events,omitempty"`
+	Imaging *imagingCaps `xml:"tt:Imaging,omitempty"`
 	Media   *mediaCapsV1 `xml:"tt:Media,omitempty"`
 	PTZ     *ptzCaps     `xml:"tt:PTZ,omitempty"`
 }
@@ -243,6 +244,10 @@ type mediaCapsV1 struct {
 }
 
 type ptzCaps struct {
+	XAddr string `xml:"tt:XAddr"`
+}
+
+type imagingCaps struct {
 	XAddr string `xml:"tt:XAddr"`
 }
 
@@ -275,6 +280,11 @@ func (d *deviceService) getCapabilities(w http.ResponseWriter, _ *http.Request, 
 				fault(w, c, soap.Receiver, "this camera has no PTZ", soap.SubActionNotSupported, "ter:NoSuchService")
 				return
 			}
+		case "Imaging":
+			if d.s.o.Imaging == nil {
+				fault(w, c, soap.Receiver, "the imaging service is not offered", soap.SubActionNotSupported, "ter:NoSuchService")
+				return
+			}
 		default:
 			fault(w, c, soap.Receiver, "no such service: "+cat, soap.SubActionNotSupported, "ter:NoSuchService")
 			return
@@ -289,6 +299,9 @@ func (d *deviceService) getCapabilities(w http.ResponseWriter, _ *http.Request, 
 	}
 	if d.s.o.Events != nil && (all || want["Events"]) {
 		caps.Events = &eventsCaps{XAddr: c.BaseURL + EventsPath, WSPullPointSupport: true}
+	}
+	if d.s.o.Imaging != nil && (all || want["Imaging"]) {
+		caps.Imaging = &imagingCaps{c.BaseURL + ImagingPath}
 	}
 	if all || want["Media"] {
 		caps.Media = &mediaCapsV1{c.BaseURL + MediaPath, streamingCaps{RTPTCP: true, RTPRTSPTCP: true}}
@@ -403,6 +416,10 @@ func (d *deviceService) getServices(w http.ResponseWriter, r *http.Request, c *s
 	if d.s.o.PTZ != nil {
 		svcs = append(svcs, service{Namespace: soap.NSPTZ, XAddr: c.BaseURL + PTZPath, Version: onvifVersion(),
 			Capabilities: d.foreignCaps(withCaps, r, c, soap.NSPTZ, d.s.o.PTZ)})
+	}
+	if d.s.o.Imaging != nil {
+		svcs = append(svcs, service{Namespace: soap.NSImaging, XAddr: c.BaseURL + ImagingPath, Version: onvifVersion(),
+			Capabilities: d.foreignCaps(withCaps, r, c, soap.NSImaging, d.s.o.Imaging)})
 	}
 	d.s.writeResponse(w, c, struct {
 		XMLName  xml.Name  `xml:"tds:GetServicesResponse"`

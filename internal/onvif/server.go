@@ -18,6 +18,7 @@ const (
 	MediaPath    = "/onvif/media_service"
 	EventsPath   = "/onvif/events_service"
 	PTZPath      = "/onvif/ptz_service"
+	ImagingPath  = "/onvif/imaging_service"
 	SnapshotPath = "/onvif/snapshot.jpg"
 )
 
@@ -37,6 +38,9 @@ type Options struct {
 	// has no motor (GetCapabilities and GetServices leave it out, profiles have no
 	// PTZConfiguration).
 	PTZ soap.Service
+	// Imaging is the imaging service (package imaging: the IR-cut filter as night mode), routed
+	// the timg namespace; nil: not offered (GetCapabilities and GetServices leave it out).
+	Imaging soap.Service
 	// PTZConfiguration returns a value that xml-marshals as the complete
 	// <tt:PTZConfiguration token="…">…</tt:PTZConfiguration> element, embedded in the profile;
 	// nil when there is no motor.
@@ -149,6 +153,10 @@ func (s *Server) route(space string) soap.Service {
 	case soap.NSPTZ:
 		if s.o.PTZ != nil {
 			return s.o.PTZ
+		}
+	case soap.NSImaging:
+		if s.o.Imaging != nil {
+			return s.o.Imaging
 		}
 	}
 	return nil

@@ -168,7 +168,7 @@ func TestTransportFaults(t *testing.T) {
 		e.post(MediaPath, `not xml at all`).wantFault(t, http.StatusBadRequest, "Sender", soap.SubWellFormed)
 	})
 	t.Run("unknown operation", func(t *testing.T) {
-		for _, c := range []struct{ ns, op string }{{soap.NSDevice, "GetUsers"}, {soap.NSMedia, "SetVideoEncoderConfiguration"}, {"urn:nowhere", "Anything"}, {soap.NSImaging, "GetImagingSettings"}} {
+		for _, c := range []struct{ ns, op string }{{soap.NSDevice, "GetUsers"}, {soap.NSMedia, "SetOSD"}, {"urn:nowhere", "Anything"}, {soap.NSImaging, "GetImagingSettings"}} {
 			r := e.post(DevicePath, zeepEnvelope(c.op, c.ns, "", "admin", "secret", e.freshNonce()))
 			if reason := r.wantFault(t, http.StatusInternalServerError, "Receiver", soap.SubActionNotSupported); reason != "Optional Action Not Implemented" {
 				t.Errorf("%s: reason %q", c.op, reason)
