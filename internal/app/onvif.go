@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/event"
 	"github.com/freecam/freecam/internal/hal"
@@ -22,6 +23,7 @@ import (
 	"github.com/freecam/freecam/internal/onvif"
 	"github.com/freecam/freecam/internal/onvif/discovery"
 	"github.com/freecam/freecam/internal/onvif/events"
+	"github.com/freecam/freecam/internal/onvif/imaging"
 	"github.com/freecam/freecam/internal/onvif/ptzsvc"
 	"github.com/freecam/freecam/internal/service"
 	"github.com/freecam/freecam/internal/web/auth"
@@ -65,6 +67,21 @@ func (a *App) startONVIF(cfg *conf.Config, log *slog.Logger) (*onvifParts, error
 			}
 			return p.on.Load()
 		},
+	}
+	if a.hw.board.Device.IRCut != nil { // Home Assistant's "IR lamp" switch: freecam's night mode
+		cam := webCamera{a}
+		img, err := imaging.New(imaging.Options{
+			Night: func() (bool, bool) { s := cam.Night(); return s.Night, s.Auto },
+			SetNight: func(ctx context.Context, m string) error {
+				return cam.SetNightMode(ctx, camera.NightMode(m))
+			},
+			Log: log.With("service", "imaging"),
+		})
+		if err != nil {
+			p.events.Close()
+			return nil, fmt.Errorf("onvif: %w", err)
+		}
+		opts.Imaging = img
 	}
 	if m := a.hw.board.Device.Motor; m != nil {
 		presets, warns, err := ptz.Load(filepath.Join(a.opts.ConfigDir, ptz.File), m.Limits())
