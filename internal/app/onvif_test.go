@@ -24,6 +24,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -863,6 +864,10 @@ func TestONVIFHomeAssistantSequence(t *testing.T) {
 			t.Fatalf("GetCapabilities %s XAddr: got %q, want an absolute URL under %s/onvif/", name, x, c.base)
 		}
 	}
+	// The simulated board has an IR cut: HA's IR lamp switch uses the imaging service.
+	if x := caps.text("Imaging", "XAddr"); !strings.HasPrefix(x, c.base+"/onvif/") {
+		t.Errorf("GetCapabilities Imaging XAddr: got %q, want one under %s/onvif/ (the board has an IR cut)", x, c.base)
+	}
 	if caps.text("Events", "WSPullPointSupport") != "true" {
 		t.Errorf("GetCapabilities Events WSPullPointSupport: got %q, want true", caps.text("Events", "WSPullPointSupport"))
 	}
@@ -1017,6 +1022,9 @@ func TestONVIFSurvivesAReload(t *testing.T) {
 	c.app.mu.Lock()
 	before := c.app.cur
 	c.app.mu.Unlock()
+	// While the camera restarts and after, the ONVIF server answers: only media may say
+	// "camera restarting"; the device service (watched here) and the events carry on.
+	refusals := watchONVIF(t, dev, z.envelope(dev, soap.NSDevice, "GetSystemDateAndTime", "", false))
 	appendConf(t, c.dir, "rtspserver.conf", "BITRATE=600\n")
 	if err := c.app.Reload(); err != nil {
 		t.Fatalf("reload: %v", err)
@@ -1027,13 +1035,67 @@ func TestONVIFSurvivesAReload(t *testing.T) {
 	if after == before {
 		t.Fatalf("the reload with a new BITRATE kept the instance, want it restarted (the test needs one)")
 	}
-	// The same subscription pulls: the long poll times out empty, as HA expects, no fault.
-	pull := z.call(sub, soap.NSEvents, "PullMessages", pullBody, true)
-	if pull.get("CurrentTime") == nil || pull.get("TerminationTime") == nil {
-		t.Errorf("PullMessages after the reload: got no CurrentTime/TerminationTime")
+	// The same subscription pulls at once: the long poll times out empty, no fault (HA takes
+	// a fault for a restarted camera and subscribes again).
+	if r := z.post(sub, z.envelope(sub, soap.NSEvents, "PullMessages", pullBody, true)); r.status != http.StatusOK ||
+		r.body.get("PullMessagesResponse", "CurrentTime") == nil || r.body.get("PullMessagesResponse", "TerminationTime") == nil {
+		t.Errorf("PullMessages right after the reload: got %d %q, want 200 with CurrentTime and TerminationTime",
+			r.status, r.body.text("Fault", "Reason", "Text"))
+	}
+	if got := refusals(); len(got) > 0 {
+		// How long it lasts tells a window from a service that never came back.
+		recovered := "not within 10 s"
+		for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(20 * time.Millisecond) {
+			if r := z.post(dev, z.envelope(dev, soap.NSDevice, "GetSystemDateAndTime", "", false)); r.status == http.StatusOK {
+				recovered = "after " + time.Since(start).Round(time.Millisecond).String()
+				break
+			}
+		}
+		t.Errorf("GetSystemDateAndTime during and after the reload: got %d refusals (first %s, last %s), want the ONVIF service answering throughout; it answered again %s (onvif service %+v)",
+			len(got), got[0], got[len(got)-1], recovered, serviceInfo(c.app, "onvif"))
 	}
 	if got := bitrate(); got != "600" {
 		t.Errorf("BitrateLimit after the reload: got %q, want 600", got)
 	}
 	z.call(sub, soap.NSWSNT, "Unsubscribe", "", true)
+}
+
+// watchONVIF posts envelope to url over and over until the returned function is called, which
+// returns the answers that were not 200 (status and fault reason).
+func watchONVIF(t *testing.T, url, envelope string) func() []string {
+	t.Helper()
+	stop := make(chan struct{})
+	done := make(chan []string, 1)
+	client := &http.Client{Timeout: 10 * time.Second}
+	go func() {
+		var bad []string
+		defer func() { done <- bad }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			resp, err := client.Post(url, "application/soap+xml; charset=utf-8", strings.NewReader(envelope))
+			if err != nil {
+				bad = append(bad, err.Error())
+				continue
+			}
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				var env xmlNode
+				_ = xml.Unmarshal(raw, &env)
+				bad = append(bad, fmt.Sprintf("%d %q", resp.StatusCode, env.text("Body", "Fault", "Reason", "Text")))
+			}
+		}
+	}()
+	var once sync.Once
+	var got []string
+	finish := func() []string {
+		once.Do(func() { close(stop); got = <-done })
+		return got
+	}
+	t.Cleanup(func() { finish() })
+	return finish
 }
