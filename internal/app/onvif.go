@@ -36,7 +36,6 @@ type onvifParts struct {
 	server *onvif.Server
 	events *events.Broker
 	ptz    *ptzsvc.Service // nil without a motor
-	on     atomic.Bool     // the onvif service is running
 	// cfg is onvif.conf as last loaded: the name and discovery apply at the service's next
 	// start (a reload restarts it), the subscription limit and field of view at freecam's.
 	cfg  atomic.Pointer[conf.ONVIF]
@@ -61,12 +60,7 @@ func (a *App) startONVIF(cfg *conf.Config, log *slog.Logger) (*onvifParts, error
 		SetClock:    a.clockSetter(),
 		StaleDigest: auth.IsStale,
 		Log:         log,
-		Enabled: func() bool {
-			if inst, _ := a.current(); inst == nil {
-				return true // restarting: media answers "camera restarting", events carry on
-			}
-			return p.on.Load()
-		},
+		Enabled:     a.onvifEnabled,
 	}
 	if a.hw.board.Device.IRCut != nil { // Home Assistant's "IR lamp" switch: freecam's night mode
 		cam := webCamera{a}
@@ -154,8 +148,6 @@ func (p *onvifParts) handler() http.Handler { return p.server.Handler() }
 func (a *App) onvifService(log *slog.Logger) service.Service {
 	run := func(ctx context.Context) error {
 		p := a.onvif
-		p.on.Store(true)
-		defer p.on.Store(false)
 		if !p.cfg.Load().Discovery {
 			<-ctx.Done()
 			return nil
@@ -179,6 +171,26 @@ func (a *App) onvifService(log *slog.Logger) service.Service {
 		}
 	}
 	return service.Supervised("onvif", run, service.Options{Log: log})
+}
+
+// onvifEnabled reports whether /onvif/ answers: the onvif service of the running instance is
+// started (running, or about to: the manager says so before its goroutine runs, so there is no
+// gap after a reload). While instances swap it answers too: media then says "camera
+// restarting" and the event subscriptions carry on.
+func (a *App) onvifEnabled() bool {
+	inst, _ := a.current()
+	if inst == nil {
+		return true
+	}
+	st, err := inst.services.Status("onvif")
+	if err != nil {
+		return false
+	}
+	switch st.State {
+	case service.Running, service.Starting, service.Backoff:
+		return true
+	}
+	return false
 }
 
 // onvifXAddrs are the device service URLs WS-Discovery gives for a reply leaving from local.
