@@ -1,6 +1,7 @@
 package app
 
 import (
+	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
@@ -62,5 +63,15 @@ func TestONVIFConfigChangesLive(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("got the onvif service %s 10 s after the reload, want running", st.State)
 		}
+	}
+}
+
+// WS-Discovery announces the address the ONVIF listener is bound to, and nothing for loopback.
+func TestONVIFXAddrsFollowTheListener(t *testing.T) {
+	t.Parallel()
+	dir := writeConfig(t, map[string]string{"freecam.conf": "HTTP_LISTEN=127.0.0.1:0\n"})
+	r := startApp(t, dir, Options{})
+	if got := r.app.onvifXAddrs(netip.MustParseAddr("192.0.2.2")); got != nil {
+		t.Errorf("got XAddrs %v for a loopback listener, want none", got)
 	}
 }

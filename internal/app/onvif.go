@@ -196,6 +196,18 @@ func (a *App) onvifEnabled() bool {
 // onvifXAddrs are the device service URLs WS-Discovery gives for a reply leaving from local.
 func (a *App) onvifXAddrs(local netip.Addr) []string {
 	info := a.onvifInfo()
+	// A listener bound to one address is reachable there only; one bound to loopback from
+	// nowhere else, so there is nothing to announce.
+	bound := a.web.HTTPAddr()
+	if info.HTTPPort == 0 {
+		bound = a.web.HTTPSAddr()
+	}
+	if ap, err := netip.ParseAddrPort(bound); err == nil && !ap.Addr().IsUnspecified() {
+		if ap.Addr().IsLoopback() {
+			return nil
+		}
+		local = ap.Addr().Unmap()
+	}
 	if !local.IsValid() || local.IsUnspecified() {
 		for _, ifc := range info.Interfaces {
 			if len(ifc.IPv4) > 0 {
