@@ -140,7 +140,9 @@ func TestUserScriptsRunWithArgv(t *testing.T) {
 	scripts := filepath.Join(e.dir, "userscripts", "motiondetection")
 	os.MkdirAll(scripts, 0o755)
 	out := filepath.Join(t.TempDir(), "calls")
-	script := "#!/bin/sh\nfor a in \"$@\"; do printf '[%s]' \"$a\"; done >> " + out + "\necho >> " + out + "\n"
+	// One write per run: the start and end runs may overlap, and O_APPEND keeps a single small
+	// write whole.
+	script := "#!/bin/sh\nline=\nfor a in \"$@\"; do line=\"$line[$a]\"; done\nprintf '%s\\n' \"$line\" >> " + out + "\n"
 	if err := os.WriteFile(filepath.Join(scripts, "notify.sh"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
