@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -66,12 +67,38 @@ func TestONVIFConfigChangesLive(t *testing.T) {
 	}
 }
 
-// WS-Discovery announces the address the ONVIF listener is bound to, and nothing for loopback.
+// WS-Discovery announces where ONVIF is reachable: plain HTTP, else HTTPS, never a listener
+// bound to loopback.
 func TestONVIFXAddrsFollowTheListener(t *testing.T) {
 	t.Parallel()
-	dir := writeConfig(t, map[string]string{"freecam.conf": "HTTP_LISTEN=127.0.0.1:0\n"})
-	r := startApp(t, dir, Options{})
-	if got := r.app.onvifXAddrs(netip.MustParseAddr("192.0.2.2")); got != nil {
-		t.Errorf("got XAddrs %v for a loopback listener, want none", got)
+	local := netip.MustParseAddr("192.0.2.2")
+	for name, tc := range map[string]struct {
+		freecamConf string
+		want        string // scheme and the listener whose port is announced; "" none
+	}{
+		"http everywhere":                    {"HTTP_LISTEN=:0\n", "http"},
+		"http on loopback, https everywhere": {"HTTP_LISTEN=127.0.0.1:0\nHTTPS_LISTEN=:0\n", "https"},
+		"both on loopback":                   {"HTTP_LISTEN=127.0.0.1:0\n", ""},
+		"no http, https everywhere":          {"HTTP_LISTEN=off\nHTTPS_LISTEN=:0\n", "https"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := startApp(t, writeConfig(t, map[string]string{"freecam.conf": tc.freecamConf}), Options{})
+			got := r.app.onvifXAddrs(local)
+			if tc.want == "" {
+				if got != nil {
+					t.Errorf("got XAddrs %v, want none", got)
+				}
+				return
+			}
+			addr := r.app.web.HTTPAddr()
+			if tc.want == "https" {
+				addr = r.app.web.HTTPSAddr()
+			}
+			want := tc.want + "://192.0.2.2:" + strconv.Itoa(portOf(addr)) + "/onvif/device_service"
+			if len(got) != 1 || got[0] != want {
+				t.Errorf("got XAddrs %v, want [%s]", got, want)
+			}
+		})
 	}
 }

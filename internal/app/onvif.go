@@ -195,38 +195,34 @@ func (a *App) onvifEnabled() bool {
 
 // onvifXAddrs are the device service URLs WS-Discovery gives for a reply leaving from local.
 func (a *App) onvifXAddrs(local netip.Addr) []string {
-	info := a.onvifInfo()
-	// A listener bound to one address is reachable there only; one bound to loopback from
-	// nowhere else, so there is nothing to announce.
-	bound := a.web.HTTPAddr()
-	if info.HTTPPort == 0 {
-		bound = a.web.HTTPSAddr()
-	}
-	if ap, err := netip.ParseAddrPort(bound); err == nil && !ap.Addr().IsUnspecified() {
-		if ap.Addr().IsLoopback() {
-			return nil
-		}
-		local = ap.Addr().Unmap()
-	}
 	if !local.IsValid() || local.IsUnspecified() {
-		for _, ifc := range info.Interfaces {
+		for _, ifc := range a.onvifInfo().Interfaces {
 			if len(ifc.IPv4) > 0 {
 				local = ifc.IPv4[0].Addr()
 				break
 			}
 		}
 	}
-	if !local.IsValid() {
-		return nil
+	// Plain HTTP first (what NVRs expect), else HTTPS; a listener bound to one address is
+	// reachable there only, one bound to loopback from nowhere else.
+	for _, l := range []struct{ scheme, addr string }{{"http", a.web.HTTPAddr()}, {"https", a.web.HTTPSAddr()}} {
+		ap, err := netip.ParseAddrPort(l.addr)
+		if err != nil {
+			continue
+		}
+		host := local
+		if bound := ap.Addr().Unmap(); !bound.IsUnspecified() {
+			if bound.IsLoopback() {
+				continue
+			}
+			host = bound
+		}
+		if !host.IsValid() {
+			return nil
+		}
+		return []string{l.scheme + "://" + net.JoinHostPort(host.String(), strconv.Itoa(int(ap.Port()))) + onvif.DevicePath}
 	}
-	scheme, port := "http", info.HTTPPort
-	if port == 0 {
-		scheme, port = "https", info.HTTPSPort
-	}
-	if port == 0 {
-		return nil
-	}
-	return []string{scheme + "://" + net.JoinHostPort(local.String(), strconv.Itoa(port)) + onvif.DevicePath}
+	return nil
 }
 
 // boardModels names the boards for NVRs (Model, and the hardware scope).

@@ -304,3 +304,22 @@ func TestOptionsDefaults(t *testing.T) {
 		t.Errorf("other types: got %q %q", s.typesText, s.typesDecls)
 	}
 }
+
+// With no address to give (the ONVIF listener is not reachable from there), the device stays
+// silent rather than announce a camera an NVR cannot add.
+func TestNoXAddrsNoAnswer(t *testing.T) {
+	o := testOptions(DefaultPort)
+	o.XAddrs = func(netip.Addr) []string { return nil }
+	o, err := o.withDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newServer(&o, nil)
+	local := netip.MustParseAddr("192.0.2.2")
+	if b := s.handle(haProbe("urn:uuid:n1"), local); b != nil {
+		t.Errorf("got a ProbeMatch without XAddrs:\n%s", b)
+	}
+	if b := s.handle(resolveMsg("urn:uuid:n2", testUUID), local); b != nil {
+		t.Errorf("got a ResolveMatch without XAddrs:\n%s", b)
+	}
+}

@@ -70,7 +70,7 @@ type reply struct {
 func newServer(o *Options, conn *net.UDPConn) *server {
 	s := &server{
 		o:       o,
-		log:     o.Log.With("component", "onvif-discovery"),
+		log:     o.Log,
 		conn:    conn,
 		w:       newWriter(o, uint64(time.Now().Unix())),
 		group:   &net.UDPAddr{IP: o.Group.AsSlice(), Port: o.Port},
@@ -224,10 +224,16 @@ func (s *server) handle(b []byte, local netip.Addr) []byte {
 				return nil
 			}
 		}
+		if !s.reachable(local) {
+			return nil
+		}
 		out.Grow(1536)
 		s.w.probeMatches(&out, m.messageID, local, s.seq.Add(1))
 	case kindResolve:
 		if m.address != s.o.EndpointUUID {
+			return nil
+		}
+		if !s.reachable(local) {
 			return nil
 		}
 		out.Grow(1536)
@@ -236,6 +242,13 @@ func (s *server) handle(b []byte, local netip.Addr) []byte {
 		return nil
 	}
 	return out.Bytes()
+}
+
+// reachable reports whether the device can be reached from local: an announcement without
+// XAddrs would list a camera an NVR can never add (XAddrs nil means the caller gives none by
+// design, which is allowed).
+func (s *server) reachable(local netip.Addr) bool {
+	return s.o.XAddrs == nil || len(s.o.XAddrs(local)) > 0
 }
 
 // send writes the replies when they are due, earliest first, until ctx ends (pending ones are
@@ -317,7 +330,7 @@ func (s *server) rescan() {
 	s.joined = kept
 	s.mu.Unlock()
 	for _, h := range hello {
-		if containsInt(failed, h.ifi.index) {
+		if containsInt(failed, h.ifi.index) || !s.reachable(h.addr) {
 			continue
 		}
 		var b bytes.Buffer
