@@ -2,6 +2,7 @@ package onvif
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -65,7 +66,9 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request, req *soap.
 	if !role.Allows(auth.Viewer) || access == soap.Admin && !call.Admin {
 		s.o.Log.Info("onvif: operation refused", "user", call.User, "addr", r.RemoteAddr,
 			"op", req.Operation.Local, "role", string(role), "needs", access.String())
-		soap.NotAuthorized(w, req.Version)
+		// The subcode is what clients act on; the reason tells the user it is not the password.
+		soap.WriteFault(w, req.Version, soap.Sender, []string{soap.SubNotAuthorized},
+			"account "+call.User+" is a "+string(role)+": "+req.Operation.Local+" needs an admin account", http.StatusBadRequest)
 		return nil, false
 	}
 	return call, true
@@ -99,20 +102,31 @@ func (s *Server) checkToken(r *http.Request, t *soap.UsernameToken) (auth.User, 
 	return auth.User{Name: name, Role: role, Via: "ws-security"}, nil
 }
 
-// refused logs a refused login at Info: the user, the address and why (never the password).
+// refused logs a refused login at Info: the user (cut short: anyone may send one), the address
+// and why, never the password. Attempts refused by the throttle, which logs once when it starts,
+// go to Debug, so a client retrying all day cannot fill the log.
 func (s *Server) refused(r *http.Request, user, via string, err error) {
+	level := slog.LevelInfo
+	var te *auth.ThrottledError
+	if errors.As(err, &te) {
+		level = slog.LevelDebug
+	}
 	reason := err.Error()
 	var ae *soap.AuthError
 	if errors.As(err, &ae) {
 		reason = ae.Reason
-		// The commonest surprise: the right password of an account that has no digest secret.
-		if _, known := s.o.Accounts.Role(user); known && ae.Reason == "wrong password or unknown user" {
+	}
+	// The commonest surprise: the right password of an account that has no digest secret (the
+	// first admin, or any account made without --digest).
+	if level == slog.LevelInfo && (ae != nil || via == "http-digest") {
+		if _, known := s.o.Accounts.Role(user); known {
 			if _, digest := s.o.Accounts.DigestSecret(user); !digest {
-				reason = "the account has no digest password (set it again with digest enabled to use ONVIF)"
+				reason = "the account does not allow digest logins, which ONVIF needs: set its password again with " +
+					"`freecam passwd --digest " + user + "` or tick Digest / ONVIF on the System page"
 			}
 		}
 	}
-	s.o.Log.Info("onvif: login refused", "user", user, "addr", r.RemoteAddr, "via", via, "reason", reason)
+	s.o.Log.Log(r.Context(), level, "onvif: login refused", "user", auth.LogName(user), "addr", r.RemoteAddr, "via", via, "reason", reason)
 }
 
 // challenge answers a request without acceptable HTTP credentials: 429 with Retry-After when

@@ -58,8 +58,8 @@ func TestAuthentication(t *testing.T) {
 		e := newTestEnv(t, nil)
 		e.post(MediaPath, zeepEnvelope("GetProfiles", m, "", "plain", "nodigest", e.freshNonce())).
 			wantFault(t, http.StatusBadRequest, "Sender", soap.SubNotAuthorized)
-		if !strings.Contains(e.log.String(), "no digest password") {
-			t.Errorf("log: got %q, want the reason to say the account has no digest password", e.log.String())
+		if !strings.Contains(e.log.String(), "does not allow digest logins") || !strings.Contains(e.log.String(), "freecam passwd --digest plain") {
+			t.Errorf("log: got %q, want the reason to say the account has no digest password and how to give it one", e.log.String())
 		}
 	})
 	t.Run("replayed nonce", func(t *testing.T) {
@@ -90,14 +90,26 @@ func TestAuthentication(t *testing.T) {
 	})
 	t.Run("viewer calls an admin operation", func(t *testing.T) {
 		e := newTestEnv(t, nil)
-		e.post(PTZPath, zeepEnvelope("ContinuousMove", soap.NSPTZ, profileTok, "viewer", "watch", e.freshNonce())).
+		reason := e.post(PTZPath, zeepEnvelope("ContinuousMove", soap.NSPTZ, profileTok, "viewer", "watch", e.freshNonce())).
 			wantFault(t, http.StatusBadRequest, "Sender", soap.SubNotAuthorized)
+		if want := "account viewer is a viewer: ContinuousMove needs an admin account"; reason != want {
+			t.Errorf("fault reason: got %q, want %q (not a password problem)", reason, want)
+		}
 		if n := e.ptz.calls.Load(); n != 0 {
 			t.Errorf("the PTZ service was called %d times, want 0", n)
 		}
 		r := e.post(PTZPath, zeepEnvelope("ContinuousMove", soap.NSPTZ, profileTok, "admin", "secret", e.freshNonce()))
 		if got := r.ok(t, soap.NSPTZ, "ContinuousMove").attr("User"); got != "admin" {
 			t.Errorf("Call.User: got %q, want admin", got)
+		}
+	})
+	t.Run("a huge user name is cut in the log", func(t *testing.T) {
+		e := newTestEnv(t, nil)
+		huge := strings.Repeat("B", 250000)
+		e.post(MediaPath, zeepEnvelope("GetProfiles", m, "", huge, "x", e.freshNonce())).
+			wantFault(t, http.StatusBadRequest, "Sender", soap.SubNotAuthorized)
+		if got := e.log.String(); len(got) > 1000 || !strings.Contains(got, strings.Repeat("B", 64)+"…") {
+			t.Errorf("log: got %d bytes, want the name cut to 64 bytes:\n%.300s", len(got), got)
 		}
 	})
 	t.Run("viewer reads", func(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // ThrottledError refuses an attempt because its address or user name failed too often; the
@@ -160,7 +161,7 @@ func (l *Limiter) Fail(addr, user string) {
 		}
 	}
 	if started {
-		l.o.Log.Warn("failed logins: throttling", "addr", ck, "user", user, "wait", wait)
+		l.o.Log.Warn("failed logins: throttling", "addr", ck, "user", LogName(user), "wait", wait)
 	}
 }
 
@@ -193,6 +194,20 @@ func (l *Limiter) entry(k string, now time.Time) *limitEntry {
 
 // userKey is the throttling key of a user name. Names that cannot be accounts share one key, so
 // garbage names neither fill the table nor cost memory.
+// LogName is a user name as it may be logged: a name sent by anyone, before any check, is cut
+// to 64 bytes so that it cannot flood the log.
+func LogName(name string) string {
+	const max = 64
+	if len(name) <= max {
+		return name
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return name[:cut] + "…"
+}
+
 func userKey(user string) string {
 	if !validName(user) {
 		return "u !"
