@@ -17,8 +17,8 @@ type Freecam struct {
 	// HTTPSListen is HTTPS_LISTEN, host:port of the web server (UI, API, snapshots, the
 	// firmware's CGI URLs); default :8443.
 	HTTPSListen string
-	// HTTPListen is HTTP_LISTEN, host:port of the plain-HTTP listener, which only redirects to
-	// HTTPS; default :8080. "off" (stored as "") turns it off.
+	// HTTPListen is HTTP_LISTEN, host:port of the plain-HTTP listener, which serves ONVIF and
+	// redirects everything else to HTTPS; default :8080. "off" (stored as "") turns it off.
 	HTTPListen string
 	// SnapshotAnonymous is SNAPSHOT_ANONYMOUS: when on, /snapshot.jpg, /mjpeg and the
 	// currentpic/downloadpic CGI URLs answer without credentials. Default off.

@@ -1,6 +1,7 @@
 // Package web is freecam's web server: HTTPS with the certificate from tlscert, a plain-HTTP
-// listener that only redirects (and serves ONVIF, which authenticates by itself), and one handler that authenticates every request before it
-// reaches the pages (ui), the JSON API, the snapshot URLs or the firmware's CGI URLs (firmware).
+// listener that only redirects (and serves ONVIF, which authenticates by itself), and one
+// handler that authenticates every request before it reaches the pages (ui), the JSON API, the
+// snapshot URLs or the firmware's CGI URLs (firmware).
 //
 // The security rules live here, in one place, so no route can forget them: every route is
 // registered through guard with the role it needs (there is no anonymous route except the login
@@ -147,8 +148,12 @@ func (s *Server) Start() error {
 		}
 		go func() { _ = s.redirect.Serve(redirLn) }()
 	}
-	s.log.Info("web server listening", "url", s.URL(), "redirect", s.HTTPAddr(),
-		"certificate", s.opts.Certs.Source().String(), "sha256", s.opts.Certs.Fingerprint())
+	attrs := []any{"url", s.URL(), "redirect", s.HTTPAddr(),
+		"certificate", s.opts.Certs.Source().String(), "sha256", s.opts.Certs.Fingerprint()}
+	if s.opts.ONVIF != nil {
+		attrs = append(attrs, "onvif", s.onvifURL())
+	}
+	s.log.Info("web server listening", attrs...)
 	return nil
 }
 
@@ -170,6 +175,22 @@ func (s *Server) Stop(ctx context.Context) error {
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
+}
+
+// onvifURL is where ONVIF's device service answers: on the plain-HTTP listener, else HTTPS.
+func (s *Server) onvifURL() string {
+	scheme, addr := "http", s.HTTPAddr()
+	if addr == "" {
+		scheme, addr = "https", s.HTTPSAddr()
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return scheme + "://" + net.JoinHostPort(host, port) + "/onvif/device_service"
 }
 
 // HTTPSAddr and HTTPAddr are the bound addresses ("" when not listening).
