@@ -17,6 +17,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/freecam/freecam/internal/conf/shellconf"
 	"github.com/freecam/freecam/internal/hal"
@@ -124,12 +126,15 @@ func (p *Presets) Get(name string) (hal.Position, error) {
 	return pos, nil
 }
 
-// Set adds or replaces name in memory (Save writes it). Names are 1 to 64
-// letters, digits, '_' or '-' (the firmware looked them up with jq
-// ".presets.NAME"); positions must be within the limits.
+// NameRule says what a preset name may be, for error messages.
+const NameRule = "1 to 64 letters, digits, spaces, _ . or -, not starting or ending with a space"
+
+// Set adds or replaces name in memory (Save writes it). Names follow NameRule: NVRs let users
+// type "Front door" or "Entrée" (the firmware's own scripts, which looked names up with jq
+// ".presets.NAME", only managed identifiers); positions must be within the limits.
 func (p *Presets) Set(name string, pos hal.Position) error {
 	if !validName(name) {
-		return fmt.Errorf("ptz: preset name %q: use 1 to 64 letters, digits, _ or -", name)
+		return fmt.Errorf("ptz: preset name %.64q: use %s", name, NameRule)
 	}
 	if err := p.check(name, pos); err != nil {
 		return fmt.Errorf("ptz: %w", err)
@@ -141,11 +146,11 @@ func (p *Presets) Set(name string, pos hal.Position) error {
 }
 
 func validName(s string) bool {
-	if s == "" || len(s) > 64 {
+	if s == "" || utf8.RuneCountInString(s) > 64 || !utf8.ValidString(s) || s[0] == ' ' || s[len(s)-1] == ' ' {
 		return false
 	}
 	for _, c := range s {
-		if !(c == '_' || c == '-' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+		if !(c == '_' || c == '-' || c == '.' || c == ' ' || unicode.IsLetter(c) || unicode.IsDigit(c) || unicode.Is(unicode.Mn, c)) {
 			return false
 		}
 	}

@@ -100,8 +100,15 @@ func TestErrors(t *testing.T) {
 	if err := p.Set("far", hal.Position{X: 2601, Y: 0}); err == nil || !strings.Contains(err.Error(), "outside 0–2600") {
 		t.Errorf("got %v, want an out-of-limits error", err)
 	}
-	if err := p.Set("a b", hal.Position{}); err == nil {
-		t.Error("got no error for a name with a space")
+	for _, good := range []string{"Front door", "Entrée", "门", "door-2.b"} {
+		if err := p.Set(good, hal.Position{}); err != nil {
+			t.Errorf("Set(%q): got %v, want it accepted (NVRs let users type such names)", good, err)
+		}
+	}
+	for _, bad := range []string{"", " door", "door ", "a\tb", "a/b", "a\"b", strings.Repeat("x", 65), "bad\xffutf8"} {
+		if err := p.Set(bad, hal.Position{}); err == nil {
+			t.Errorf("Set(%q): got no error", bad)
+		}
 	}
 	if err := p.Remove("nope"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("got %v, want ErrNotFound", err)

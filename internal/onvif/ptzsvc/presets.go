@@ -117,7 +117,7 @@ func (s *Service) setPreset(w http.ResponseWriter, c *soap.Call) {
 	}
 	if err := s.savePreset(name, old, s.motor.Position()); err != nil {
 		if errors.Is(err, errBadName) {
-			badArg(w, c, "ter:InvalidPresetName", err.Error())
+			badArg(w, c, "ter:InvalidPresetName", "invalid preset name: use "+ptz.NameRule)
 			return
 		}
 		fault(w, c, soap.Receiver, err.Error(), soap.SubAction)

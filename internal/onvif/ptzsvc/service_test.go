@@ -330,7 +330,7 @@ func TestFaults(t *testing.T) {
 		{"position not a number", "AbsoluteMove", profile + `<tptz:Position><tt:PanTilt x="left" y="0"/></tptz:Position>`, []string{"ter:InvalidArgVal"}},
 		{"unknown preset", "GotoPreset", profile + `<tptz:PresetToken>nowhere</tptz:PresetToken>`, []string{"ter:InvalidArgVal", "ter:NoToken"}},
 		{"remove unknown preset", "RemovePreset", profile + `<tptz:PresetToken>nowhere</tptz:PresetToken>`, []string{"ter:InvalidArgVal", "ter:NoToken"}},
-		{"invalid preset name", "SetPreset", profile + `<tptz:PresetName>front door</tptz:PresetName>`, []string{"ter:InvalidArgVal", "ter:InvalidPresetName"}},
+		{"invalid preset name", "SetPreset", profile + `<tptz:PresetName>front/door</tptz:PresetName>`, []string{"ter:InvalidArgVal", "ter:InvalidPresetName"}},
 		{"set unknown preset token", "SetPreset", profile + `<tptz:PresetToken>nowhere</tptz:PresetToken>`, []string{"ter:InvalidArgVal", "ter:NoToken"}},
 	}
 	for _, tc := range cases {
