@@ -257,12 +257,16 @@ func (a *App) reload(force bool) error {
 		a.log.Warn("onvif.conf: ONVIF_MAX_SUBSCRIPTIONS and PTZ_FOV_STEPS_X/Y take effect when freecam restarts")
 	}
 	if !force && onlyOSDChanged(a.cfg, cfg) {
+		msg := "config reloaded: OSD updated live"
+		if a.cfg.OSD == cfg.OSD {
+			msg = "config reloaded: nothing to change"
+		}
 		a.applyLogLevel(cfg)
 		a.cur.osd.SetOptions(osdOptions(cfg))
 		a.cfg = cfg
 		a.cur.cfg = cfg
 		a.setState()
-		a.log.Info("config reloaded: OSD updated live")
+		a.log.Info(msg)
 		a.bus.Publish(event.Event{Kind: event.ConfigReloaded, Time: time.Now(), Cause: "reload"})
 		return nil
 	}

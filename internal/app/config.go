@@ -54,6 +54,8 @@ func liveChangeable(old, new *conf.Config) bool {
 		c.Motion, c.MQTT = conf.Motion{}, conf.MQTT{}
 		c.Mail, c.Telegram, c.Matrix = conf.Mail{}, conf.Telegram{}, conf.Matrix{}
 		c.ONVIF = conf.ONVIF{}
+		// The web server's addresses apply when freecam restarts (warnWeb says so).
+		c.Freecam.HTTPSListen, c.Freecam.HTTPListen = "", ""
 	}
 	return reflect.DeepEqual(a, b)
 }

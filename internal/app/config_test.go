@@ -102,3 +102,26 @@ func TestONVIFXAddrsFollowTheListener(t *testing.T) {
 		})
 	}
 }
+
+// What applies without restarting the video: the web server's addresses (they wait for
+// freecam's restart) and onvif.conf among them; the stream's settings not.
+func TestLiveChangeable(t *testing.T) {
+	base := conf.Defaults()
+	for name, tc := range map[string]struct {
+		change func(c *conf.Config)
+		want   bool
+	}{
+		"HTTP_LISTEN":     {func(c *conf.Config) { c.Freecam.HTTPListen = ":9090" }, true},
+		"HTTPS_LISTEN":    {func(c *conf.Config) { c.Freecam.HTTPSListen = ":9443" }, true},
+		"onvif.conf":      {func(c *conf.Config) { c.ONVIF.Name = "Shelf cam" }, true},
+		"motion.conf":     {func(c *conf.Config) { c.Motion.Sensitivity = 4 }, true},
+		"rtspserver.conf": {func(c *conf.Config) { c.RTSP.Port = 1 }, false},
+		"GOP_SECONDS":     {func(c *conf.Config) { c.Freecam.GOP = time.Second }, false},
+	} {
+		next := conf.Defaults()
+		tc.change(next)
+		if got := liveChangeable(base, next); got != tc.want {
+			t.Errorf("%s changed: got liveChangeable %v, want %v", name, got, tc.want)
+		}
+	}
+}
