@@ -148,6 +148,8 @@ func (p *onvifParts) handler() http.Handler { return p.server.Handler() }
 func (a *App) onvifService(log *slog.Logger) service.Service {
 	run := func(ctx context.Context) error {
 		p := a.onvif
+		log.Info("onvif service running", "discovery", p.cfg.Load().Discovery)
+		defer log.Info("onvif service stopped: /onvif/ answers 503 until it starts again")
 		if !p.cfg.Load().Discovery {
 			<-ctx.Done()
 			return nil

@@ -108,6 +108,8 @@ func ParseError(w http.ResponseWriter, err error) {
 		WriteFault(w, version, Sender, nil, "request body too large", http.StatusRequestEntityTooLarge)
 	case errors.Is(err, ErrVersionMismatch):
 		WriteFault(w, version, VersionMismatch, nil, "unsupported SOAP envelope namespace", http.StatusBadRequest)
+	case errors.Is(err, ErrEncoding):
+		WriteFault(w, version, Sender, []string{SubWellFormed}, ErrEncoding.Error(), http.StatusBadRequest)
 	case errors.Is(err, ErrDoctype):
 		WriteFault(w, version, Sender, []string{SubWellFormed}, "DOCTYPE is not allowed", http.StatusBadRequest)
 	default:

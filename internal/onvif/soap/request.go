@@ -21,6 +21,7 @@ var (
 	ErrVersionMismatch = errors.New("envelope namespace is not SOAP 1.1 or 1.2")
 	ErrNoBody          = errors.New("envelope has no Body")
 	ErrNoOperation     = errors.New("Body has no operation element")
+	ErrEncoding        = errors.New("only UTF-8 requests are accepted")
 )
 
 // RequestError is the error ParseRequest returns. Version is the envelope's SOAP version when
@@ -108,6 +109,9 @@ func ParseRequest(r io.Reader, limit int64) (*Request, error) {
 		return nil, &RequestError{Err: fmt.Errorf("%w: over %d bytes", ErrTooLarge, limit)}
 	}
 	p := parser{data: data, d: xml.NewDecoder(bytes.NewReader(data))}
+	p.d.CharsetReader = func(charset string, _ io.Reader) (io.Reader, error) {
+		return nil, fmt.Errorf("%w (the request declares %.32q)", ErrEncoding, charset)
+	}
 	req, err := p.parse()
 	if err != nil {
 		return nil, &RequestError{Version: p.version, Err: err}

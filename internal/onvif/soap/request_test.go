@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -190,5 +192,19 @@ func (errReader) Read([]byte) (int, error) { return 0, io.ErrClosedPipe }
 func TestParseRequestReadError(t *testing.T) {
 	if _, err := ParseRequest(errReader{}, 0); !errors.Is(err, io.ErrClosedPipe) {
 		t.Errorf("got %v, want io.ErrClosedPipe wrapped", err)
+	}
+}
+
+// A request in another encoding is refused with a fault that says so, not "malformed".
+func TestOtherEncodingRefusedByName(t *testing.T) {
+	body := `<?xml version="1.0" encoding="ISO-8859-1"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><GetHostname xmlns="http://www.onvif.org/ver10/device/wsdl"/></s:Body></s:Envelope>`
+	_, err := ParseRequest(strings.NewReader(body), 0)
+	if !errors.Is(err, ErrEncoding) {
+		t.Fatalf("got %v, want ErrEncoding", err)
+	}
+	w := httptest.NewRecorder()
+	ParseError(w, err)
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "only UTF-8 requests are accepted") {
+		t.Errorf("got %d %s, want 400 naming UTF-8", w.Code, w.Body.String())
 	}
 }
