@@ -273,7 +273,7 @@ func TestExpiryTimer(t *testing.T) {
 
 func TestMaxSubscriptions(t *testing.T) {
 	clk := newFakeClock()
-	b := New(Options{MaxSubscriptions: 2, Now: clk.Now})
+	b := New(Options{MaxSubscriptions: 2, MaxPushSubscriptions: -1, Now: clk.Now})
 	defer b.Close()
 	srv := newServer(t, b)
 	create(t, srv.URL, "PT60S")

@@ -139,6 +139,7 @@ type response struct {
 				WSPullPointSupport          string `xml:"WSPullPointSupport,attr"`
 				Pausable                    string `xml:"WSPausableSubscriptionManagerInterfaceSupport,attr"`
 				MaxPullPoints               string `xml:"MaxPullPoints,attr"`
+				MaxProducers                string `xml:"MaxNotificationProducers,attr"`
 				Persistent                  string `xml:"PersistentNotificationStorage,attr"`
 			} `xml:"Capabilities"`
 		} `xml:"GetServiceCapabilitiesResponse"`

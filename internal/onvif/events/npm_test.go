@@ -144,7 +144,8 @@ func TestNPMClient(t *testing.T) {
 	if l := next(); l.Props == nil || !l.Props.Fixed || strings.Join(l.Props.Topics, ",") != "videoSource,ruleEngine" {
 		t.Fatalf("GetEventProperties as npm reads it: got %+v, want fixed topics videoSource,ruleEngine (lower-camel-cased by the client)", l.Props)
 	}
-	if l := next(); l.Caps["WSPullPointSupport"] != true || l.Caps["MaxPullPoints"] != float64(DefaultMaxSubscriptions) {
+	if l := next(); l.Caps["WSPullPointSupport"] != true || l.Caps["MaxPullPoints"] != float64(DefaultMaxSubscriptions-DefaultMaxPushSubscriptions) ||
+		l.Caps["MaxNotificationProducers"] != float64(DefaultMaxPushSubscriptions) {
 		t.Fatalf("GetServiceCapabilities as npm reads it: got %v", l.Caps)
 	}
 	wantEvents := func(op, value string) {

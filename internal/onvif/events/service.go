@@ -3,6 +3,7 @@ package events
 import (
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -16,6 +17,8 @@ const (
 	subSubscribeFailed        = "wsnt:SubscribeCreationFailedFault"
 	subUnacceptableInitial    = "wsnt:UnacceptableInitialTerminationTimeFault"
 	subUnacceptableRenew      = "wsnt:UnacceptableTerminationTimeFault"
+	subInvalidTopicExpression = "wsnt:InvalidTopicExpressionFault"
+	subDialectUnknown         = "wsnt:TopicExpressionDialectUnknownFault"
 	defaultMessageLimit       = 100
 	reasonUnknownSubscription = "unknown or expired subscription"
 )
@@ -27,15 +30,18 @@ func operation(op string) (ns string, access soap.Access, ok bool) {
 		return soap.NSEvents, soap.Open, true
 	case "GetEventProperties", "CreatePullPointSubscription", "PullMessages", "SetSynchronizationPoint":
 		return soap.NSEvents, soap.Viewer, true
-	case "Renew", "Unsubscribe":
+	case "Renew", "Unsubscribe", "Subscribe":
 		return soap.NSWSNT, soap.Viewer, true
 	}
 	return "", 0, false
 }
 
-// Access implements soap.Service. Subscribe (base-notification push) is not implemented, so
-// clients fall back to pull points.
+// Access implements soap.Service. Subscribe is not implemented when push subscriptions are
+// off (Options.MaxPushSubscriptions negative), so clients fall back to pull points.
 func (b *Broker) Access(op string) (soap.Access, bool) {
+	if op == "Subscribe" && b.pushCap == 0 {
+		return 0, false
+	}
 	_, access, ok := operation(op)
 	return access, ok
 }
@@ -49,6 +55,10 @@ func (b *Broker) ServeSOAP(w http.ResponseWriter, r *http.Request, c *soap.Call)
 		soap.NotImplemented(w, c.Req.Version)
 		return
 	}
+	if _, ok := b.Access(op.Local); !ok {
+		soap.NotImplemented(w, c.Req.Version)
+		return
+	}
 	switch op.Local {
 	case "GetServiceCapabilities":
 		b.capabilities(w, c)
@@ -56,6 +66,8 @@ func (b *Broker) ServeSOAP(w http.ResponseWriter, r *http.Request, c *soap.Call)
 		soap.WriteResponse(w, c.Req.Version, []byte(eventProperties)) //nolint:errcheck // raw bytes cannot fail
 	case "CreatePullPointSubscription":
 		b.createPullPoint(w, c)
+	case "Subscribe":
+		b.subscribe(w, c)
 	case "PullMessages":
 		b.pullMessages(w, r, c)
 	case "SetSynchronizationPoint":
@@ -105,9 +117,9 @@ type capabilitiesResponse struct {
 func (b *Broker) capabilities(w http.ResponseWriter, c *soap.Call) {
 	var resp capabilitiesResponse
 	resp.Capabilities.WSPullPointSupport = true
-	// No base-notification push (Subscribe is not implemented), so no notification producers.
-	resp.Capabilities.MaxNotificationProducers = 0
-	resp.Capabilities.MaxPullPoints = b.opt.MaxSubscriptions
+	// Subscribe accepts no SubscriptionPolicy, so WSSubscriptionPolicySupport stays false.
+	resp.Capabilities.MaxNotificationProducers = b.pushCap
+	resp.Capabilities.MaxPullPoints = b.pullCap
 	b.writeResponse(w, c, &resp)
 }
 
@@ -152,10 +164,10 @@ func (b *Broker) createPullPoint(w http.ResponseWriter, c *soap.Call) {
 	if !ok {
 		return
 	}
-	s, ok := b.create(now, termination)
+	s, ok := b.create(now, termination, nil)
 	if !ok {
 		soap.WriteFault(w, c.Req.Version, soap.Receiver, []string{subSubscribeFailed},
-			"maximum number of pull-point subscriptions reached", 0)
+			fmt.Sprintf("maximum number of pull-point subscriptions (%d) reached", b.pullCap), 0)
 		return
 	}
 	var resp createResponse
@@ -215,6 +227,14 @@ func (b *Broker) pullMessages(w http.ResponseWriter, r *http.Request, c *soap.Ca
 		if s == nil {
 			b.mu.Unlock()
 			b.unknownSubscription(w, c)
+			return
+		}
+		if s.consumer != nil {
+			b.mu.Unlock()
+			// WS-BaseNotification has no fault for this; ONVIF clients treat the resource
+			// fault as "subscribe again".
+			soap.WriteFault(w, c.Req.Version, soap.Sender, []string{subResourceUnknown},
+				"this is a push subscription (Subscribe): its messages are posted to its consumer, not pulled", 0)
 			return
 		}
 		msgs := s.take(limit)
@@ -359,6 +379,9 @@ func (b *Broker) unsubscribe(w http.ResponseWriter, r *http.Request, c *soap.Cal
 	b.armLocked()
 	n := len(b.subs)
 	b.mu.Unlock()
+	if s.consumer != nil {
+		<-s.consumer.exited // its ctx is cancelled: a Notify in flight ends now
+	}
 	b.log.Debug("subscription ended", "id", s.id, "live", n)
 	b.writeResponse(w, c, &unsubscribeResponse{})
 }

@@ -23,7 +23,7 @@ func TestAccess(t *testing.T) {
 		{"SetSynchronizationPoint", soap.Viewer, true},
 		{"Renew", soap.Viewer, true},
 		{"Unsubscribe", soap.Viewer, true},
-		{"Subscribe", 0, false},
+		{"Subscribe", soap.Viewer, true},
 		{"Seek", 0, false},
 		{"GetCurrentMessage", 0, false},
 	}
@@ -35,6 +35,14 @@ func TestAccess(t *testing.T) {
 			}
 		})
 	}
+	// Without push subscriptions, Subscribe is not implemented: clients fall back to pull points.
+	off := New(Options{MaxPushSubscriptions: -1})
+	defer off.Close()
+	if _, ok := off.Access("Subscribe"); ok {
+		t.Error("MaxPushSubscriptions -1: got Subscribe implemented, want not")
+	}
+	r := serve(t, off, DefaultPath, envelope12("Subscribe", nsWSNT, "<ConsumerReference><Address>http://192.0.2.9/</Address></ConsumerReference>", ""))
+	wantFault(t, r, "Receiver", soap.SubActionNotSupported)
 }
 
 // TestWrongNamespace: an operation name known in the other namespace is not implemented.
@@ -43,21 +51,36 @@ func TestWrongNamespace(t *testing.T) {
 	defer b.Close()
 	r := serve(t, b, DefaultPath, envelope12("PullMessages", nsWSNT, "", ""))
 	wantFault(t, r, "Receiver", soap.SubActionNotSupported)
-	r = serve(t, b, DefaultPath, envelope12("Subscribe", nsWSNT, "<ConsumerReference><Address>http://x/</Address></ConsumerReference>", ""))
+	r = serve(t, b, DefaultPath, envelope12("Subscribe", nsTev, "<ConsumerReference><Address>http://192.0.2.9/</Address></ConsumerReference>", ""))
 	wantFault(t, r, "Receiver", soap.SubActionNotSupported)
 }
 
 func TestGetServiceCapabilities(t *testing.T) {
-	b := New(Options{MaxSubscriptions: 9})
-	defer b.Close()
-	r := serve(t, b, DefaultPath, envelope12("GetServiceCapabilities", nsTev, "", ""))
-	if r.Body.Caps == nil {
-		t.Fatalf("got %s, want GetServiceCapabilitiesResponse", r.Raw)
+	tests := []struct {
+		name string
+		opt  Options
+		want [6]string // policy, pull point, pausable, max pull points, max producers, persistent
+	}{
+		// The push share (default 4) is reserved out of MaxSubscriptions.
+		{"defaults", Options{}, [6]string{"false", "true", "false", "12", "4", "false"}},
+		{"9 with 4 push", Options{MaxSubscriptions: 9}, [6]string{"false", "true", "false", "5", "4", "false"}},
+		{"push capped at half", Options{MaxSubscriptions: 3, MaxPushSubscriptions: 8}, [6]string{"false", "true", "false", "2", "1", "false"}},
+		{"push off", Options{MaxSubscriptions: 9, MaxPushSubscriptions: -1}, [6]string{"false", "true", "false", "9", "0", "false"}},
 	}
-	c := r.Body.Caps.Capabilities
-	got := [5]string{c.WSSubscriptionPolicySupport, c.WSPullPointSupport, c.Pausable, c.MaxPullPoints, c.Persistent}
-	if want := [5]string{"false", "true", "false", "9", "false"}; got != want {
-		t.Errorf("got %v, want %v", got, want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := New(tt.opt)
+			defer b.Close()
+			r := serve(t, b, DefaultPath, envelope12("GetServiceCapabilities", nsTev, "", ""))
+			if r.Body.Caps == nil {
+				t.Fatalf("got %s, want GetServiceCapabilitiesResponse", r.Raw)
+			}
+			c := r.Body.Caps.Capabilities
+			got := [6]string{c.WSSubscriptionPolicySupport, c.WSPullPointSupport, c.Pausable, c.MaxPullPoints, c.MaxProducers, c.Persistent}
+			if got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
 

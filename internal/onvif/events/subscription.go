@@ -2,10 +2,12 @@ package events
 
 import "time"
 
-// subscription is one pull point. All fields are guarded by Broker.mu.
+// subscription is one pull point, or one push subscription when consumer is set. All fields
+// are guarded by Broker.mu.
 type subscription struct {
 	id          string
 	termination time.Time
+	consumer    *consumer // nil for a pull point
 
 	// queue is a ring of at most cap(queue) messages: head is the oldest, n how many.
 	queue   []message
@@ -27,8 +29,13 @@ func newSubscription(id string, termination time.Time, maxQueue int) *subscripti
 	}
 }
 
-// push queues m, dropping the oldest message when the queue is full, and wakes waiting pulls.
+// push queues m, dropping the oldest message when the queue is full, and wakes waiting pulls
+// or kicks the push sender (never blocking). A push subscription keeps only its topics.
 func (s *subscription) push(m message) {
+	c := s.consumer
+	if c != nil && !c.topics.has(m.topic) {
+		return
+	}
 	if s.n == len(s.queue) {
 		s.head = (s.head + 1) % len(s.queue)
 		s.n--
@@ -40,6 +47,18 @@ func (s *subscription) push(m message) {
 		close(s.wake)
 		s.wake = nil
 	}
+	if c != nil && c.live {
+		c.poke()
+	}
+}
+
+// drainInto appends every queued message to dst, oldest first, and empties the queue.
+func (s *subscription) drainInto(dst []message) []message {
+	for i := range s.n {
+		dst = append(dst, s.queue[(s.head+i)%len(s.queue)])
+	}
+	s.head, s.n = 0, 0
+	return dst
 }
 
 // take removes and returns up to limit of the oldest messages.
@@ -67,7 +86,11 @@ func (s *subscription) waitChan() <-chan struct{} {
 	return s.wake
 }
 
-// free marks the subscription gone, ending every pull that waits on it.
+// free marks the subscription gone, ending every pull that waits on it and cancelling its push
+// sender.
 func (s *subscription) free() {
 	close(s.gone)
+	if s.consumer != nil {
+		s.consumer.cancel()
+	}
 }
