@@ -14,7 +14,9 @@ type ONVIF struct {
 	// Discovery is ONVIF_DISCOVERY: answer WS-Discovery probes and announce the camera (Hello,
 	// Bye) on the local network. Default on.
 	Discovery bool
-	// MaxSubscriptions is ONVIF_MAX_SUBSCRIPTIONS, the event pull points kept at once: default 16.
+	// MaxSubscriptions is ONVIF_MAX_SUBSCRIPTIONS, the event subscriptions kept at once: default
+	// 16, of which up to 4 (at most half) are reserved for push (Subscribe) and the rest are
+	// pull points.
 	MaxSubscriptions int
 	// FOVStepsX and FOVStepsY are PTZ_FOV_STEPS_X and PTZ_FOV_STEPS_Y: how many motor steps the
 	// picture spans across and up, for PTZ moves in the field-of-view space Frigate's

@@ -230,7 +230,8 @@ func TestRoutingToEventsAndPTZ(t *testing.T) {
 	if n := e.ptz.calls.Load(); n != 1 {
 		t.Errorf("PTZ service calls: got %d, want 1", n)
 	}
-	// An operation the events service does not implement never reaches it.
+	// An operation the events service does not implement never reaches it (the fake here
+	// implements only a few; the real broker answers Subscribe).
 	e.post(EventsPath, zeepEnvelope("Subscribe", soap.NSWSNT, "", "viewer", "watch", e.freshNonce())).
 		wantFault(t, http.StatusInternalServerError, "Receiver", soap.SubActionNotSupported)
 	if n := e.events.calls.Load(); n != 2 {
