@@ -4,7 +4,7 @@
 //	freecam [run] [--config DIR] [--data DIR] [--source SPEC]
 //	freecam conf check [--config DIR]
 //	freecam passwd [--config DIR] [--role admin|viewer] [--digest] [--delete] [USER]
-//	freecam version
+//	freecam version [--json]
 package main
 
 import (
@@ -22,7 +22,7 @@ const usage = `usage:
   freecam conf check [--config DIR]                          check the config and print every problem
   freecam passwd [--config DIR] [--role admin|viewer] [--digest] [--delete] [USER]
                                                              set or delete an account's password
-  freecam version                                            print the version
+  freecam version [--json]                                   print the version, commit, build and encoders
 
 sources: synthetic | y4m:PATH | exec:COMMAND | v4l2:/dev/videoN
 `
@@ -46,8 +46,7 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case "passwd":
 		return passwdCmd(args, os.Stdin, stdout, stderr)
 	case "version":
-		fmt.Fprintln(stdout, "freecam", version())
-		return 0
+		return versionCmd(args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

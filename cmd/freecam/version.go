@@ -1,36 +1,93 @@
 package main
 
-import "runtime/debug"
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
 
-// buildVersion is set by release builds: -ldflags "-X main.buildVersion=v1.2.3".
+	"github.com/freecam/freecam/internal/buildinfo"
+)
+
+// buildVersion is the older way to stamp a version (-ldflags "-X main.buildVersion=v1.2.3"); it
+// still wins when set. Release builds stamp internal/buildinfo instead (scripts/release.sh), which
+// the web UI can read too.
 var buildVersion = ""
 
-// version is the release version, or the VCS revision of a development build.
-func version() string {
+// info describes this binary, with buildVersion applied.
+func info() buildinfo.Info {
+	i := buildinfo.Get()
 	if buildVersion != "" {
-		return buildVersion
+		i.Version = buildVersion
 	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "devel"
+	return i
+}
+
+// version is the release version, or devel-<commit>[-dirty] for a development build.
+func version() string { return info().Version }
+
+// versionCmd is `freecam version [--json]`.
+func versionCmd(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("freecam version", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	asJSON := fs.Bool("json", false, "print the build facts as one JSON object")
+	if err := fs.Parse(args); err != nil {
+		return 2
 	}
-	rev, dirty := "", false
-	for _, s := range info.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			dirty = s.Value == "true"
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "freecam version: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	i := info()
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(i); err != nil {
+			fmt.Fprintf(stderr, "freecam version: %v\n", err)
+			return 1
 		}
+		return 0
 	}
-	if rev == "" {
-		return "devel"
+	writeVersionText(stdout, i)
+	return 0
+}
+
+// writeVersionText prints i for a person: the first line is "freecam VERSION".
+func writeVersionText(w io.Writer, i buildinfo.Info) {
+	or := func(s, alt string) string {
+		if s == "" {
+			return alt
+		}
+		return s
 	}
-	if len(rev) > 12 {
-		rev = rev[:12]
+	commit := or(i.Commit, "unknown")
+	if i.Modified {
+		commit += " (with uncommitted changes)"
 	}
-	if dirty {
-		rev += "-dirty"
+	if i.CommitTime != "" {
+		commit += ", committed " + i.CommitTime
 	}
-	return "devel-" + rev
+	target := i.OS + "/" + i.Arch
+	if i.ArchVariant != "" {
+		target += " " + i.ArchVariant
+	}
+	cgo := "off"
+	if i.CGO {
+		cgo = "on"
+	}
+	h264 := or(i.H264Encoder, "none: this build cannot encode H.264 itself; use a source that delivers H.264")
+	fmt.Fprintf(w, "freecam %s\n", i.Version)
+	for _, row := range [][2]string{
+		{"commit", commit},
+		{"built", or(i.BuildDate, "unknown (not a release build)")},
+		{"go", i.GoVersion},
+		{"target", target},
+		{"tags", or(strings.Join(i.Tags, ","), "none")},
+		{"cgo", cgo},
+		{"h264", h264},
+		{"jpeg", i.JPEGEncoder},
+	} {
+		fmt.Fprintf(w, "  %-7s %s\n", row[0], row[1])
+	}
 }
