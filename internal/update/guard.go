@@ -1,0 +1,201 @@
+package update
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/freecam/freecam/internal/fsutil"
+)
+
+// GuardOptions configure GuardStart. The zero value guards the running binary with the real
+// clock and restarts into the old binary after a rollback.
+type GuardOptions struct {
+	// Executable is the binary whose update is guarded. Default: the running one.
+	Executable string
+	// OnRollback runs after a rollback has put the old binary back. Default: Restart (exec the
+	// old binary with the same arguments), or exit with status 1 for the supervisor when the
+	// exec fails. A caller that wants to stop the camera cleanly first passes its own.
+	OnRollback func(Rollback)
+	// Now and After are the clock (tests inject one). Default: time.Now and time.After.
+	Now   func() time.Time
+	After func(time.Duration) <-chan time.Time
+	// Logger; default discard.
+	Logger *slog.Logger
+}
+
+// ErrRolledBack is returned by GuardStart when it rolled the update back at once (the new binary
+// kept crashing at start, or its deadline had passed) and OnRollback returned.
+var ErrRolledBack = errors.New("the update was rolled back")
+
+// Guard watches one start of a freshly installed binary. Its methods are safe for concurrent use
+// and on a nil *Guard.
+type Guard struct {
+	exe     string
+	o       GuardOptions
+	log     *slog.Logger
+	mu      sync.Mutex
+	pending bool // waiting for ConfirmHealthy
+	confirm chan struct{}
+	done    chan struct{}
+}
+
+// GuardStart is called once, early, by `freecam run`. With no update pending it does nothing. With
+// one pending it counts this start and rolls back at once when the new binary has started more
+// than its MaxStarts times without confirming or its deadline has passed (returning
+// ErrRolledBack once OnRollback returns); otherwise it starts a watchdog that rolls back when the
+// deadline passes before ConfirmHealthy. The watchdog ends with ctx, a confirmation or a
+// rollback; Done tells when.
+func GuardStart(ctx context.Context, o GuardOptions) (*Guard, error) {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.After == nil {
+		o.After = time.After
+	}
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("component", "update")
+	exe, err := Options{Executable: o.Executable}.executable()
+	if err != nil {
+		return nil, err
+	}
+	g := &Guard{exe: exe, o: o, log: log, confirm: make(chan struct{}), done: make(chan struct{})}
+	var p Pending
+	ok, err := readJSON(exe+".pending", &p)
+	if err != nil || !ok {
+		close(g.done)
+		return g, err
+	}
+	now := o.Now()
+	p.Starts++
+	if p.FirstStart.IsZero() {
+		p.FirstStart = now
+	}
+	reason := ""
+	switch {
+	case p.Starts > p.MaxStarts:
+		reason = fmt.Sprintf("version %s started %d times without reporting healthy (it crashes at start)", p.Version, p.Starts-1)
+	case !now.Before(p.Deadline()):
+		reason = fmt.Sprintf("version %s did not report healthy within %gs of its first start", p.Version, p.TimeoutSeconds)
+	}
+	if reason != "" {
+		g.pending = true
+		close(g.done)
+		if r, ok := g.rollback(reason); ok {
+			return g, fmt.Errorf("%w: %s", ErrRolledBack, r.Reason)
+		}
+		return g, fmt.Errorf("rolling back failed: %s", reason)
+	}
+	if err := writeJSON(exe+".pending", p); err != nil {
+		close(g.done)
+		return g, fmt.Errorf("count this start of the pending update: %w", err)
+	}
+	g.pending = true
+	wait := p.Deadline().Sub(now)
+	log.Info("running a new version: it must report healthy in time or the previous one comes back",
+		"version", p.Version, "previous", p.PreviousVersion, "start", p.Starts, "max_starts", p.MaxStarts, "deadline_in", wait.Round(time.Second))
+	timer := o.After(wait)
+	go func() {
+		defer close(g.done)
+		select {
+		case <-ctx.Done():
+		case <-g.confirm:
+		case <-timer:
+			g.rollback(fmt.Sprintf("version %s did not report healthy within %gs", p.Version, p.TimeoutSeconds))
+		}
+	}()
+	return g, nil
+}
+
+// Pending reports whether this start runs an update that has not confirmed yet.
+func (g *Guard) Pending() bool {
+	if g == nil {
+		return false
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.pending
+}
+
+// Done is closed when the watchdog has ended (at once when nothing is pending).
+func (g *Guard) Done() <-chan struct{} {
+	if g == nil {
+		c := make(chan struct{})
+		close(c)
+		return c
+	}
+	return g.done
+}
+
+// ConfirmHealthy tells the guard the new binary works (the camera runs): the update becomes
+// permanent (<bin>.previous stays for a manual rollback). It does nothing when nothing is
+// pending, and fails when the watchdog has already rolled back.
+func (g *Guard) ConfirmHealthy() error {
+	if g == nil {
+		return nil
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.pending {
+		return nil
+	}
+	if err := os.Remove(g.exe + ".pending"); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("confirm the update: %w", err)
+	}
+	fsutil.SyncDir(filepath.Dir(g.exe))
+	g.pending = false
+	close(g.confirm)
+	g.log.Info("the new version reports healthy; the update is permanent")
+	return nil
+}
+
+// rollback restores the previous binary unless a confirmation came first, then runs OnRollback.
+func (g *Guard) rollback(reason string) (Rollback, bool) {
+	g.mu.Lock()
+	if !g.pending {
+		g.mu.Unlock()
+		return Rollback{}, false
+	}
+	g.pending = false
+	r, err := RollbackTo(g.exe, reason, g.o.Now())
+	g.mu.Unlock()
+	if err != nil {
+		g.log.Error("the new version is not healthy, but rolling back failed", "reason", reason, "err", err)
+		return r, false
+	}
+	g.log.Error("rolled back to the previous version", "reason", reason, "restored", r.RestoredVersion)
+	if g.o.OnRollback != nil {
+		g.o.OnRollback(r)
+	} else {
+		err := Restart(g.exe)
+		g.log.Error("restarting into the restored binary failed; exiting for the supervisor", "err", err)
+		os.Exit(1)
+	}
+	return r, true
+}
+
+// RollbackTo puts <exe>.previous back as exe, removes <exe>.pending and records why in
+// <exe>.rollback. It is what the guard does, and what `freecam update --rollback` does by hand.
+func RollbackTo(exe, reason string, now time.Time) (Rollback, error) {
+	var p Pending
+	readJSON(exe+".pending", &p)
+	r := Rollback{Version: p.Version, RestoredVersion: p.PreviousVersion, At: now.UTC(), Reason: reason}
+	if err := os.Rename(exe+".previous", exe); err != nil {
+		return r, fmt.Errorf("restore %s.previous: %w", exe, err)
+	}
+	os.Remove(exe + ".pending")
+	if err := writeJSON(exe+".rollback", r); err != nil {
+		return r, fmt.Errorf("restored the previous binary, but recording why failed: %w", err)
+	}
+	fsutil.SyncDir(filepath.Dir(exe))
+	return r, nil
+}
