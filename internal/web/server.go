@@ -102,6 +102,7 @@ func New(opts Options) (*Server, error) {
 		http.Error(w, "cross-origin request refused: change settings from the camera's own pages", http.StatusForbidden)
 	}))
 	s.handler = securityHeaders(cop.Handler(refuseCrossSite(mux)))
+	s.handler = s.registerMetrics(mux, s.handler) // /metrics, /healthz; times the picture URLs
 	return s, nil
 }
 
