@@ -64,7 +64,10 @@ func readArchive(r io.Reader, o RestoreOptions, rep *Report) (*archive, error) {
 	}
 	gz, err := gzip.NewReader(compressed)
 	if err != nil {
-		return readErr(err)
+		if compressed.n > compressed.max {
+			return readErr(err)
+		}
+		return refuse("", "not a tar.gz archive (%v)", err)
 	}
 	// Headers and padding are 512-byte blocks: a few per file on top of the contents.
 	unpacked := &limitedReader{r: gz, max: o.MaxTotalSize + int64(o.MaxFiles+2)*4096}

@@ -51,6 +51,8 @@ func (s *Server) registerAPI(mux *http.ServeMux) {
 	admin("GET /api/v1/users", s.apiUsers)
 	admin("PUT /api/v1/users/{name}", s.apiSetUser)
 	admin("DELETE /api/v1/users/{name}", s.apiDeleteUser)
+	admin("GET /api/v1/config/backup", s.apiBackup)
+	admin("POST /api/v1/config/restore", s.apiRestore)
 	admin("POST /api/v1/restart", func(w http.ResponseWriter, r *http.Request) {
 		s.opts.Camera.Restart()
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": "restarting"})
