@@ -295,6 +295,20 @@ func TestCrossSiteRequestsAreRefused(t *testing.T) {
 	if ts.cam.Hardware().BlueLED {
 		t.Fatalf("a refused request turned the LED on")
 	}
+	// An upload carries the token in the header: a multipart body is never parsed to look for
+	// it (that would spool the body to disk before any size limit).
+	multipart := "--b\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + csrf + "\r\n--b--\r\n"
+	req, _ := http.NewRequest(http.MethodPut, ts.base+"/api/v1/hardware/blue_led", strings.NewReader(multipart))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("session multipart PUT with the token only in the body: got %d, want 403", resp.StatusCode)
+	}
 	if code := post("/api/v1/hardware/blue_led", map[string]string{"X-CSRF-Token": csrf, "Sec-Fetch-Site": "same-origin", "Origin": ts.base}); code != http.StatusOK {
 		t.Errorf("same-origin PUT with the token: got %d, want 200", code)
 	}
