@@ -23,6 +23,8 @@ const usage = `usage:
   freecam passwd [--config DIR] [--role admin|viewer] [--digest] [--delete] [USER]
                                                              set or delete an account's password
   freecam version [--json]                                   print the version, commit, build and encoders
+  freecam update [--check] [--manifest URL]                  check for or install a signed release (also --status, --rollback)
+  freecam release keygen | sign …                            make a release key; sign binaries into a manifest
 
 sources: synthetic | y4m:PATH | exec:COMMAND | v4l2:/dev/videoN
 `
@@ -47,6 +49,10 @@ func Main(args []string, stdout, stderr io.Writer) int {
 		return passwdCmd(args, os.Stdin, stdout, stderr)
 	case "version":
 		return versionCmd(args, stdout, stderr)
+	case "update":
+		return updateCmd(args, stdout, stderr)
+	case "release":
+		return releaseCmd(args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -183,9 +183,14 @@ func (g *Guard) rollback(reason string) (Rollback, bool) {
 	return r, true
 }
 
-// RollbackTo puts <exe>.previous back as exe, removes <exe>.pending and records why in
-// <exe>.rollback. It is what the guard does, and what `freecam update --rollback` does by hand.
+// RollbackTo puts <exe>.previous back as exe ("" = the running binary), removes <exe>.pending
+// and records why in <exe>.rollback. It is what the guard does, and what
+// `freecam update --rollback` does by hand.
 func RollbackTo(exe, reason string, now time.Time) (Rollback, error) {
+	exe, err := Options{Executable: exe}.executable()
+	if err != nil {
+		return Rollback{}, err
+	}
 	var p Pending
 	readJSON(exe+".pending", &p)
 	r := Rollback{Version: p.Version, RestoredVersion: p.PreviousVersion, At: now.UTC(), Reason: reason}

@@ -45,22 +45,28 @@ func ParsePublicKeys(s string) ([]ed25519.PublicKey, error) {
 	return keys, nil
 }
 
-// ParsePrivateKey parses a private key file's content: the 32-byte seed in standard base64.
+// ParsePrivateKey parses a private key file's content: the 64-byte ed25519 private key (seed
+// then public key) in standard base64. The public half must match the seed, so a public key or
+// a damaged file is not taken for a private key.
 func ParsePrivateKey(s string) (ed25519.PrivateKey, error) {
 	b, err := base64.StdEncoding.DecodeString(strings.TrimSpace(s))
-	if err != nil || len(b) != ed25519.SeedSize {
-		return nil, fmt.Errorf("private key: want a %d-byte seed in standard base64", ed25519.SeedSize)
+	if err != nil || len(b) != ed25519.PrivateKeySize {
+		return nil, fmt.Errorf("private key: want %d bytes in standard base64 (a file from freecam release keygen)", ed25519.PrivateKeySize)
 	}
-	return ed25519.NewKeyFromSeed(b), nil
+	k := ed25519.NewKeyFromSeed(b[:ed25519.SeedSize])
+	if !k.Public().(ed25519.PublicKey).Equal(ed25519.PublicKey(b[ed25519.SeedSize:])) {
+		return nil, fmt.Errorf("private key: damaged (its public half does not match its seed)")
+	}
+	return k, nil
 }
 
-// GenerateKey returns a new key pair as the text of its two files: the private key (the seed, to
-// keep 0600 and off the camera) and the public key (for the build or the config), each base64
+// GenerateKey returns a new key pair as the text of its two files: the private key (to keep 0600
+// and off the camera) and the public key (for the build or the config), each base64
 // with a trailing newline.
 func GenerateKey() (private, public string, err error) {
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return "", "", err
 	}
-	return base64.StdEncoding.EncodeToString(priv.Seed()) + "\n", base64.StdEncoding.EncodeToString(pub) + "\n", nil
+	return base64.StdEncoding.EncodeToString(priv) + "\n", base64.StdEncoding.EncodeToString(pub) + "\n", nil
 }

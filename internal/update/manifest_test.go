@@ -101,6 +101,14 @@ func TestKeys(t *testing.T) {
 	if err != nil || len(pk) != 2 || !pk[0].Equal(sk.Public()) {
 		t.Errorf("got %d keys (%v), want the pair's public key twice", len(pk), err)
 	}
+	if _, err := ParsePrivateKey(pub); err == nil {
+		t.Error("ParsePrivateKey took the public key")
+	}
+	damaged := []byte(strings.TrimSpace(priv))
+	damaged[3] ^= 1
+	if _, err := ParsePrivateKey(string(damaged)); err == nil {
+		t.Error("ParsePrivateKey took a damaged key")
+	}
 	for _, bad := range []string{"", "bm90IGEga2V5", "!!"} {
 		if _, err := ParsePublicKeys(bad); err == nil {
 			t.Errorf("ParsePublicKeys(%q): got no error", bad)

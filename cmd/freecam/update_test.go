@@ -1,0 +1,212 @@
+package main
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/json"
+	"encoding/pem"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/freecam/freecam/internal/update"
+)
+
+// buildFreecamVersion builds this freecam, pure Go, stamped with version, into dir/name.
+func buildFreecamVersion(t *testing.T, dir, name, version string) string {
+	t.Helper()
+	out := filepath.Join(dir, name)
+	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", out,
+		"-ldflags", "-X github.com/freecam/freecam/internal/buildinfo.version="+version, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	return out
+}
+
+func runMain(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := Main(args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// TestUpdateEndToEnd publishes a release the way a maintainer does (keygen, sign) on an HTTPS
+// server and lets an installed freecam 1.0.0 update itself to 1.1.0 from the command line.
+func TestUpdateEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds freecam twice")
+	}
+	work := t.TempDir()
+	platform := update.PlatformFor(runtime.GOOS, runtime.GOARCH, "", "")
+	dist := filepath.Join(work, "dist")
+	os.Mkdir(dist, 0o755)
+	var newBin string
+	var wg sync.WaitGroup
+	var oldBin string
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		newBin = buildFreecamVersion(t, dist, "freecam-"+strings.ReplaceAll(platform, "/", "-"), "1.1.0")
+	}()
+	go func() { defer wg.Done(); oldBin = buildFreecamVersion(t, work, "freecam", "1.0.0") }()
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	key := filepath.Join(work, "release.key")
+	if code, out, errOut := runMain(t, "release", "keygen", "--out", key); code != 0 {
+		t.Fatalf("keygen: got %d %s%s", code, out, errOut)
+	}
+	var mux http.ServeMux
+	srv := httptest.NewTLSServer(&mux)
+	defer srv.Close()
+	manifest := filepath.Join(work, "manifest.json")
+	if code, out, errOut := runMain(t, "release", "sign", "--key", key, "--version", "1.1.0", "--url-base", srv.URL+"/dl",
+		"--notes", "faster", "--out", manifest, newBin); code != 0 {
+		t.Fatalf("sign: got %d %s%s", code, out, errOut)
+	}
+	var tampered atomic.Bool
+	mux.HandleFunc("/manifest.json", func(w http.ResponseWriter, r *http.Request) { http.ServeFile(w, r, manifest) })
+	mux.HandleFunc("/dl/", func(w http.ResponseWriter, r *http.Request) {
+		data, _ := os.ReadFile(filepath.Join(dist, filepath.Base(r.URL.Path)))
+		if tampered.Load() {
+			data[len(data)-100] ^= 0xff
+		}
+		w.Write(data)
+	})
+	ca := filepath.Join(work, "ca.pem")
+	os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644)
+
+	run := func(args ...string) (string, error) {
+		out, err := exec.Command(oldBin, args...).CombinedOutput()
+		return string(out), err
+	}
+	common := []string{"--manifest", srv.URL + "/manifest.json", "--public-key", key + ".pub", "--ca-file", ca}
+	oldBytes, _ := os.ReadFile(oldBin)
+
+	if out, err := run(append([]string{"update", "--check"}, common...)...); err != nil || !strings.Contains(out, "freecam 1.1.0 is available (running 1.0.0)") || !strings.Contains(out, "faster") {
+		t.Errorf("--check: got %v %q, want 1.1.0 offered with its notes", err, out)
+	}
+	tests := []struct {
+		name, want string
+		args       []string
+	}{
+		{"without the CA", "certificate signed by unknown authority", []string{"--manifest", srv.URL + "/manifest.json", "--public-key", key + ".pub"}},
+		{"without the key", "no public key", []string{"--manifest", srv.URL + "/manifest.json", "--ca-file", ca}},
+		{"over http", "want https://", []string{"--manifest", strings.Replace(srv.URL, "https", "http", 1) + "/manifest.json", "--public-key", key + ".pub", "--ca-file", ca}},
+		{"tampered binary", "sha256 mismatch", common},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tampered.Store(tt.name == "tampered binary")
+			defer tampered.Store(false)
+			out, err := run(append([]string{"update"}, tt.args...)...)
+			if err == nil || !strings.Contains(out, tt.want) {
+				t.Errorf("got %v %q, want a failure saying %q", err, out, tt.want)
+			}
+			if got, _ := os.ReadFile(oldBin); !bytes.Equal(got, oldBytes) {
+				t.Error("the binary changed")
+			}
+		})
+	}
+
+	out, err := run(append([]string{"update"}, common...)...)
+	if err != nil || !strings.Contains(out, "installed freecam 1.1.0 (was 1.0.0)") || !strings.Contains(out, "100%") {
+		t.Fatalf("update: got %v %q, want 1.1.0 installed with progress", err, out)
+	}
+	if out, err := run("version"); err != nil || !strings.HasPrefix(out, "freecam 1.1.0") {
+		t.Errorf("after the update the binary says %q (%v), want freecam 1.1.0", out, err)
+	}
+	if out, err := run("update", "--status"); err != nil || !strings.Contains(out, "pending: 1.1.0 over 1.0.0") {
+		t.Errorf("--status: got %q (%v), want 1.1.0 pending", out, err)
+	}
+	if out, err := run("update", "--rollback"); err != nil || !strings.Contains(out, "put the previous binary back (1.0.0)") {
+		t.Errorf("--rollback: got %q (%v)", out, err)
+	}
+	if got, _ := os.ReadFile(oldBin); !bytes.Equal(got, oldBytes) {
+		t.Error("--rollback did not restore the previous binary byte for byte")
+	}
+}
+
+func TestReleaseSignWritesAVerifiableManifest(t *testing.T) {
+	dir := t.TempDir()
+	key := filepath.Join(dir, "k")
+	if code, _, errOut := runMain(t, "release", "keygen", "--out", key); code != 0 {
+		t.Fatal(errOut)
+	}
+	if fi, err := os.Stat(key); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("got private key mode %v (%v), want 0600", fi.Mode(), err)
+	}
+	if code, _, errOut := runMain(t, "release", "keygen", "--out", key); code != 1 || !strings.Contains(errOut, "not overwriting") {
+		t.Errorf("a second keygen: got %d %q, want a refusal", code, errOut)
+	}
+	bins := map[string]string{"freecam-linux-mipsle": "linux/mipsle", "freecam-1.2.0-linux-amd64-x264": "linux/amd64-x264"}
+	var paths []string
+	for name := range bins {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte("binary "+name), 0o755)
+		paths = append(paths, p)
+	}
+	code, out, errOut := runMain(t, append([]string{"release", "sign", "--key", key, "--version", "1.2.0", "--url-base", "https://example.org/r/1.2.0/"}, paths...)...)
+	if code != 0 {
+		t.Fatalf("got %d %s", code, errOut)
+	}
+	m, err := update.ParseManifest([]byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pubText, _ := os.ReadFile(key + ".pub")
+	keys, err := update.ParsePublicKeys(string(pubText))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, platform := range bins {
+		b, ok := m.Binaries[platform]
+		if !ok {
+			t.Errorf("got no entry for %s in %s", platform, out)
+			continue
+		}
+		if want := "https://example.org/r/1.2.0/" + name; b.URL != want || b.Size != int64(len("binary "+name)) {
+			t.Errorf("%s: got url %s size %d, want %s and %d", platform, b.URL, b.Size, want, len("binary "+name))
+		}
+		if err := b.Verify(keys, "1.2.0", platform); err != nil {
+			t.Errorf("%s: %v", platform, err)
+		}
+		if err := b.Verify(keys, "1.2.1", platform); err == nil {
+			t.Errorf("%s: the signature verifies for another version", platform)
+		}
+	}
+	var raw map[string]json.RawMessage
+	if json.Unmarshal([]byte(out), &raw); raw["released"] == nil {
+		t.Errorf("got no released date in %s", out)
+	}
+	var other = []ed25519.PublicKey{make(ed25519.PublicKey, 32)}
+	if err := m.Binaries["linux/mipsle"].Verify(other, "1.2.0", "linux/mipsle"); err == nil {
+		t.Error("the signature verifies with another key")
+	}
+
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--key", key, "--version", "1.2.0", "--url-base", "http://example.org/", paths[0]}, "want an https:// URL"},
+		{[]string{"--key", key, "--version", "soon", "--url-base", "https://example.org/", paths[0]}, "want MAJOR.MINOR.PATCH"},
+		{[]string{"--key", key, "--version", "1.2.0", "--url-base", "https://example.org/", filepath.Join(dir, "k.pub")}, "want a name like freecam-linux-mipsle"},
+		{[]string{"--key", key + ".pub", "--version", "1.2.0", "--url-base", "https://example.org/", paths[0]}, "private key"},
+		{[]string{"--version", "1.2.0", paths[0]}, "are needed"},
+	} {
+		if code, _, errOut := runMain(t, append([]string{"release", "sign"}, bad.args...)...); code == 0 || !strings.Contains(errOut, bad.want) {
+			t.Errorf("sign %v: got %d %q, want a failure saying %q", bad.args, code, errOut, bad.want)
+		}
+	}
+}
