@@ -102,6 +102,8 @@ func updateCmd(args []string, stdout, stderr io.Writer) int {
 			if rel.Notes != "" {
 				fmt.Fprintln(stdout, rel.Notes)
 			}
+		} else if _, err := update.CompareVersions(rel.Current, rel.Current); err != nil {
+			fmt.Fprintf(stdout, "running a development build (%s): the manifest offers %s; --force installs it\n", rel.Current, rel.Version)
 		} else {
 			fmt.Fprintf(stdout, "up to date: the manifest offers %s, running %s\n", rel.Version, rel.Current)
 		}

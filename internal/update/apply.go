@@ -27,7 +27,8 @@ import (
 // stays bounded whatever the size (the download is streamed to disk through the hash).
 //
 // On any error the running binary is untouched and no temporary file is left; the error says
-// what failed. On success the caller must restart into the new binary (Restart) and the new
+// what failed. One Apply at a time per binary (it removes the temporary files of an earlier,
+// interrupted one). On success the caller must restart into the new binary (Restart) and the new
 // process must call GuardStart at start and Guard.ConfirmHealthy once the camera runs.
 func Apply(ctx context.Context, rel *Release, o Options) (err error) {
 	if rel == nil {
@@ -82,6 +83,12 @@ func Apply(ctx context.Context, rel *Release, o Options) (err error) {
 	}
 
 	dir, base := filepath.Split(exe)
+	// A download cut by a power loss or a kill leaves its temporary file; Apply runs one at a time.
+	if stale, _ := filepath.Glob(filepath.Join(dir, "."+base+".new-*")); len(stale) > 0 {
+		for _, s := range stale {
+			os.Remove(s)
+		}
+	}
 	f, err := os.CreateTemp(dir, "."+base+".new-*")
 	if err != nil {
 		return fmt.Errorf("create the download file next to %s: %w", exe, err)

@@ -60,6 +60,7 @@ func TestAGoodUpdateIsInstalledAndRuns(t *testing.T) {
 	var progress [][2]int64
 	o := f.options()
 	o.Progress = func(done, total int64) { progress = append(progress, [2]int64{done, total}) }
+	os.WriteFile(f.exe[:len(f.exe)-len("freecam")]+".freecam.new-123", []byte("half a download"), 0o600)
 	if err := f.update(t, o); err != nil {
 		t.Fatalf("got %v, want the update applied", err)
 	}

@@ -73,6 +73,10 @@
 //	           why (LastRollback reads it, for the UI); the guard's OnRollback runs (by default
 //	           Restart: exec the old binary, or exit non-zero when that fails) → stable, old version
 //
-// <bin>.previous stays after a confirmation, so Rollback can restore it by hand
-// (`freecam update --rollback`). Apply refuses to start while an update is pending.
+// <bin>.previous stays after a confirmation, so RollbackTo can restore it by hand
+// (`freecam update --rollback`). Apply refuses to start while an update is pending. ReadStatus
+// reports the three files for the UI; an automatic updater should not offer again the version
+// the last rollback removed. The guard only protects a binary that gets as far as GuardStart:
+// Apply's run check (`BINARY version`) is what keeps out one that cannot start at all, and a
+// supervisor (systemd's Restart=on-failure) must restart a process that exits.
 package update
