@@ -7,9 +7,12 @@ import (
 	"fmt"
 	"image"
 	"image/jpeg"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -647,6 +650,52 @@ func TestBrowserDrivesTheWebUI(t *testing.T) {
 		if _, err := os.Stat(mark); err == nil {
 			t.Errorf("sourcing motion.conf ran reboot, want the value to stay quoted")
 		}
+	})
+
+	// 5b. A backup downloaded through the API is restored from the System page: the setting
+	// changed since comes back, after the page's confirmation dialog.
+	t.Run("backup and restore", func(t *testing.T) {
+		b.t = t
+		resp, err := r.get(t, "/api/v1/config/backup")
+		if err != nil {
+			t.Fatal(err)
+		}
+		archive, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("backup: got %d, %v", resp.StatusCode, err)
+		}
+		path := filepath.Join(t.TempDir(), "freecam-config.tar.gz")
+		if err := os.WriteFile(path, archive, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		osdPath := filepath.Join(dir, conf.OSDFile)
+		orig, err := os.ReadFile(osdPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(osdPath, append(slices.Clone(orig), "SIZE=40\n"...), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		dialogs := chromedp.Events(b.ctx, page.JavascriptDialogOpening)
+		go func() {
+			for _, err := range dialogs {
+				if err != nil {
+					return
+				}
+				chromedp.Call(b.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true}) //nolint:errcheck // the wait below fails if it did not close
+			}
+		}()
+		b.open("/system")
+		b.settle()
+		b.do("choose the backup", chromedp.SetUploadFiles(chromedp.ID("restore-archive"), []string{path}))
+		b.click("restore-submit")
+		b.waitJS(`(document.getElementById('restore-result') || {}).textContent.includes('Restored and applied')`,
+			"the restore report", stepTimeout)
+		if got, _ := os.ReadFile(osdPath); !bytes.Equal(got, orig) {
+			t.Errorf("osd.conf after the restore:\n%s\nwant as backed up:\n%s", got, orig)
+		}
+		checkPage(t, "system (restore)")
 	})
 
 	// 6. Every page loads without an error and without the network beyond the camera.

@@ -54,6 +54,7 @@ func (u *UI) renderSystem(w http.ResponseWriter, r *http.Request, status int, pr
 		d.Uptime = time.Since(st.Started).Round(time.Second).String()
 	}
 	v.Data = d
+	v.Script = "system.js"
 	u.render(w, status, "system", v)
 }
 
