@@ -9,10 +9,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/freecam/freecam/internal/app"
 	"github.com/freecam/freecam/internal/logring"
+	"github.com/freecam/freecam/internal/update"
 )
 
 func runCmd(args []string, stderr io.Writer) int {
@@ -53,7 +56,35 @@ func runCmd(args []string, stderr io.Writer) int {
 	defer signal.Stop(sigs)
 	go handleSignals(sigs, a, cancel, log)
 
-	if err := a.Run(ctx); err != nil {
+	// A binary just installed by `freecam update` must prove itself: the guard rolls back to the
+	// previous one when pictures do not flow within the update's deadline, or after repeated
+	// crashes at start. A rollback stops the camera cleanly, then execs the old binary.
+	exe, _ := os.Executable()
+	var rolledBack atomic.Bool
+	guard, gerr := update.GuardStart(ctx, update.GuardOptions{Executable: exe, Logger: log,
+		OnRollback: func(update.Rollback) { rolledBack.Store(true); cancel() }})
+	switch {
+	case errors.Is(gerr, update.ErrRolledBack):
+		return restartAfterRollback(exe, log)
+	case gerr != nil:
+		log.Warn("update guard", "err", gerr)
+	}
+	if guard.Pending() {
+		go confirmWhenHealthy(ctx, a, guard, log)
+	}
+
+	// Under a Type=notify systemd unit: READY=1, the watchdog pings while pictures arrive, and
+	// STOPPING=1; nothing otherwise.
+	notified := make(chan struct{})
+	go func() { defer close(notified); a.NotifySystemd(ctx) }()
+	err := a.Run(ctx)
+	cancel()
+	<-notified
+	if rolledBack.Load() {
+		return restartAfterRollback(exe, log)
+	}
+
+	if err != nil {
 		var cerr interface{ ConfigProblems() []string }
 		if errors.As(err, &cerr) {
 			fmt.Fprintln(stderr, "freecam: the configuration has errors:")
@@ -90,4 +121,37 @@ func handleSignals(sigs <-chan os.Signal, a *app.App, cancel context.CancelFunc,
 		log.Info("stopping", "signal", s.String())
 		cancel()
 	}
+}
+
+// confirmWhenHealthy tells the update guard the new binary works once the camera runs and
+// pictures arrive (Health is nil).
+func confirmWhenHealthy(ctx context.Context, a *app.App, guard *update.Guard, log *slog.Logger) {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-guard.Done():
+			return
+		case <-t.C:
+			if a.Health() == nil {
+				if err := guard.ConfirmHealthy(); err != nil {
+					log.Error("confirming the update", "err", err)
+				} else {
+					log.Info("update confirmed: this version runs")
+				}
+				return
+			}
+		}
+	}
+}
+
+// restartAfterRollback execs the binary the guard put back; it returns only when that fails.
+func restartAfterRollback(exe string, log *slog.Logger) int {
+	log.Error("the updated binary did not become healthy: rolled back; starting the previous one")
+	if err := update.Restart(exe); err != nil {
+		log.Error("starting the previous binary", "err", err)
+	}
+	return 1
 }
