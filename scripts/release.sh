@@ -83,6 +83,14 @@ out=$(cd "$out" && pwd)
 
 pkg=github.com/freecam/freecam/internal/buildinfo
 ldflags="-s -w -X $pkg.version=$version -X $pkg.commit=$commit -X $pkg.date=$date"
+# The release's update key (`freecam release keygen` makes it): binaries built without one
+# refuse every update until a key is given with --public-key.
+if [ -n "${FREECAM_UPDATE_PUBLIC_KEY:-}" ]; then
+  case $FREECAM_UPDATE_PUBLIC_KEY in *[!A-Za-z0-9+/=,]*) echo "release: FREECAM_UPDATE_PUBLIC_KEY is not base64" >&2; exit 2 ;; esac
+  ldflags="$ldflags -X github.com/freecam/freecam/internal/update.builtinPublicKey=$FREECAM_UPDATE_PUBLIC_KEY"
+else
+  echo "release: FREECAM_UPDATE_PUBLIC_KEY is not set: these binaries trust no update key" >&2
+fi
 
 # field NAME: a top-level scalar of `version --json` on stdin (one field per line, as freecam
 # prints it), without quotes.
