@@ -20,6 +20,7 @@ import (
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/event"
 	"github.com/freecam/freecam/internal/eventlog"
+	"github.com/freecam/freecam/internal/metrics"
 	"github.com/freecam/freecam/internal/web"
 	"github.com/freecam/freecam/internal/web/auth"
 )
@@ -69,6 +70,8 @@ type App struct {
 	mqtt *mqttService // outlives reloads; see mqtt.go
 	// onvif is the ONVIF server under /onvif/; it outlives reloads (event subscriptions too).
 	onvif *onvifParts
+	// encodeTime is the encode-duration histogram of /metrics, kept across reloads.
+	encodeTime *metrics.Hist
 
 	// state is cur and cfg for readers that must not wait for a.mu (the web and MQTT, which a
 	// reload or a service stop holding a.mu may be waiting for). Its inst is nil while nothing
@@ -96,7 +99,7 @@ func New(opts Options) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &App{opts: opts, log: log}
+	return &App{opts: opts, log: log, encodeTime: metrics.NewHist(metrics.LatencyBuckets)}
 }
 
 // ConfigError carries every problem of a configuration that could not be used.

@@ -86,6 +86,7 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 		Overlay:    inst.osd,
 		Snapshots:  inst.mailbox,
 		Publish:    inst.hub.Publish,
+		EncodeTime: a.encodeTime,
 		Logger:     log.With("component", "pipeline"),
 	})
 	inst.pipe = pipe

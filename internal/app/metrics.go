@@ -118,6 +118,7 @@ func (c *collector) collect(w *metrics.Writer) {
 	w.Counter("freecam_encoder_dropped_frames_total", "Raw pictures replaced before the encoder took them (the encoder was slower than the source).", float64(ps.MailboxDrops))
 	w.Counter("freecam_encode_errors_total", "Failed encoder creations and encodes.", float64(ps.EncodeErrors))
 	w.Gauge("freecam_encode_last_duration_seconds", "How long the last picture took to encode.", ps.LastEncode.Seconds())
+	w.Histogram("freecam_encode_duration_seconds", "How long pictures took to encode (software H.264 or MJPEG), since freecam started.", c.a.encodeTime)
 	w.Counter("freecam_source_restarts_total", "Source restarts (it failed, ended or stalled) since the video last (re)started.", float64(inst.supervisor.restarts.Load()))
 	w.Counter("freecam_source_watchdog_restarts_total", "Source restarts because no picture arrived within WATCHDOG_SECONDS.", float64(inst.supervisor.watchdogRestarts.Load()))
 	if last := inst.pipe.LastFrame(); !last.IsZero() {

@@ -109,6 +109,7 @@ func TestMetricsHoldTheCamerasSeries(t *testing.T) {
 		{"freecam_encoder_dropped_frames_total", 0, 0, dto.MetricType_COUNTER, ""},
 		{"freecam_encode_errors_total", 0, 0, dto.MetricType_COUNTER, ""},
 		{"freecam_encode_last_duration_seconds", 1e-9, 5, dto.MetricType_GAUGE, "an encode took time"},
+		{"freecam_encode_duration_seconds", 1, 0, dto.MetricType_HISTOGRAM, "encodes counted"},
 		{"freecam_source_restarts_total", 0, 0, dto.MetricType_COUNTER, ""},
 		{"freecam_source_watchdog_restarts_total", 0, 0, dto.MetricType_COUNTER, ""},
 		{"freecam_source_last_frame_age_seconds", 0, 5, dto.MetricType_GAUGE, ""},

@@ -38,7 +38,10 @@ type Options struct {
 	Snapshots interface{ Put(*media.RawFrame) }
 	// Publish receives every access unit (stream.Hub.Publish). It must not block.
 	Publish func(*media.Frame)
-	Logger  *slog.Logger
+	// EncodeTime, when set, is told how long each successful encode took (the /metrics
+	// histogram). It must be cheap and must not block: it runs on the encoder goroutine.
+	EncodeTime interface{ ObserveDuration(time.Duration) }
+	Logger     *slog.Logger
 }
 
 // Pipeline implements source.Sink. WriteRaw and WriteEncoded are called by one source goroutine at
@@ -192,7 +195,11 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			}
 			continue
 		}
-		p.encodeNanos.Store(int64(time.Since(start)))
+		took := time.Since(start)
+		p.encodeNanos.Store(int64(took))
+		if p.opts.EncodeTime != nil {
+			p.opts.EncodeTime.ObserveDuration(took)
+		}
 	}
 }
 
