@@ -63,6 +63,7 @@ type Config struct {
 	Telegram  Telegram
 	Matrix    Matrix
 	ONVIF     ONVIF
+	Update    Update
 
 	// Docs holds the parsed files by file name, for writers that change a
 	// value in place (Doc.Set, Doc.WriteFile). A missing file has no entry.
@@ -85,6 +86,7 @@ func Defaults() *Config {
 		Telegram:  Telegram{APIURL: "https://api.telegram.org"},
 		Matrix:    Matrix{Port: 8448},
 		ONVIF:     DefaultONVIF(),
+		Update:    DefaultUpdate(),
 		Docs:      make(map[string]*shellconf.Doc),
 	}
 }
@@ -141,6 +143,7 @@ func load(dir string, replaced map[string]*shellconf.Doc) (*Config, []Warning, e
 	load(TimelapseFile, func(r *reader) { cfg.Timelapse.decode(r) })
 	load(HALFile, func(r *reader) { cfg.HAL.decode(r) })
 	load(ONVIFFile, func(r *reader) { cfg.ONVIF.decode(r) })
+	load(UpdateFile, func(r *reader) { cfg.Update.decode(r) })
 	load(MotionFile, func(r *reader) { cfg.Motion.decode(r) })
 	load(MQTTFile, func(r *reader) { cfg.MQTT.decode(r) })
 	load(MailFile, func(r *reader) { cfg.Mail.decode(r) })

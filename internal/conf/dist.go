@@ -34,6 +34,7 @@ func distFiles() []distFile {
 		{TelegramFile, 0o600}, // apiToken
 		{MatrixFile, 0o600},   // access_token
 		{ONVIFFile, 0o644},
+		{UpdateFile, 0o644},
 	}
 }
 
