@@ -83,6 +83,15 @@ func runCmd(args []string, stderr io.Writer) int {
 	if rolledBack.Load() {
 		return restartAfterRollback(exe, log)
 	}
+	// An update installed from the web UI or Home Assistant ended Run to start the new binary
+	// (which the guard above watches in its turn).
+	if bin := a.UpdateRestart(); bin != "" {
+		log.Warn("starting the updated binary", "binary", bin, "stop_err", err)
+		if rerr := update.Restart(bin); rerr != nil {
+			log.Error("starting the updated binary; exiting for the supervisor to start it", "err", rerr)
+		}
+		return 1
+	}
 
 	if err != nil {
 		var cerr interface{ ConfigProblems() []string }

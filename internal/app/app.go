@@ -70,6 +70,8 @@ type App struct {
 	mqtt *mqttService // outlives reloads; see mqtt.go
 	// onvif is the ONVIF server under /onvif/; it outlives reloads (event subscriptions too).
 	onvif *onvifParts
+	// upd checks and installs signed updates (updater.go); it lives for the whole Run.
+	upd *updater
 	// encodeTime is the encode-duration histogram of /metrics, kept across reloads.
 	encodeTime *metrics.Hist
 

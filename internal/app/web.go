@@ -435,6 +435,7 @@ func (a *App) startWeb(ctx context.Context, cfg *conf.Config) (stop func(), err 
 		<-evDone
 		return nil, err
 	}
+	stopUpdater := a.startUpdater(ctx)
 	a.web, err = web.New(web.Options{
 		Camera:      webCamera{a},
 		Auth:        a.auth,
@@ -449,6 +450,7 @@ func (a *App) startWeb(ctx context.Context, cfg *conf.Config) (stop func(), err 
 		err = a.web.Start()
 	}
 	if err != nil {
+		stopUpdater()
 		a.onvif.close()
 		evCancel()
 		<-evDone
@@ -458,6 +460,7 @@ func (a *App) startWeb(ctx context.Context, cfg *conf.Config) (stop func(), err 
 	return func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), a.opts.StopTimeout)
 		defer cancel()
+		stopUpdater()   // an install still running is abandoned; the binary stays untouched
 		a.onvif.close() // ends the ONVIF long polls, so the web server stops at once
 		if err := a.web.Stop(stopCtx); err != nil {
 			a.log.Warn("stopping the web server", "err", err)

@@ -164,6 +164,44 @@ type Camera interface {
 	Deliveries() []deliver.Status
 	// Logs returns the last n log lines, oldest first.
 	Logs(n int) []LogLine
+
+	// Update is the signed self-update's state (never blocks). UpdateCheck fetches the release
+	// manifest and blocks until it has (or ctx ends). UpdateApply starts installing the newest
+	// release and returns at once: the progress shows in Update, and the camera restarts into
+	// the new binary when it is installed. Both refuse with an error a user can read when
+	// updates are not set up (update.conf) or one is already running.
+	Update() UpdateState
+	UpdateCheck(ctx context.Context) error
+	UpdateApply(ctx context.Context) error
+}
+
+// UpdateState is the signed self-update's state, for the System page, the API and Home
+// Assistant's update entity.
+type UpdateState struct {
+	Configured bool      `json:"configured"`          // update.conf sets UPDATE_MANIFEST_URL
+	Installed  string    `json:"installed"`           // the running version
+	Latest     string    `json:"latest,omitempty"`    // the manifest's version at the last check, "" before one
+	Available  bool      `json:"available"`           // Latest is newer than Installed
+	Notes      string    `json:"notes,omitempty"`     // the release's notes (not signed)
+	Released   time.Time `json:"released,omitzero"`   // as the manifest says
+	Checking   bool      `json:"checking"`            // a check runs now
+	InProgress bool      `json:"in_progress"`         // an install runs now (download, verify, swap)
+	Percentage int       `json:"percentage"`          // the download's progress, 0–100
+	Restarting bool      `json:"restarting"`          // installed: the camera restarts into it
+	Error      string    `json:"error,omitempty"`     // why the last check or install failed
+	LastCheck  time.Time `json:"last_check,omitzero"` // the last check that reached the manifest
+	// Pending is the version this start runs on probation (rolled back unless it proves
+	// healthy), "" when none.
+	Pending      string          `json:"pending,omitempty"`
+	LastRollback *UpdateRollback `json:"last_rollback,omitempty"`
+}
+
+// UpdateRollback is the last update that was undone, and why.
+type UpdateRollback struct {
+	Version         string    `json:"version"`          // removed
+	RestoredVersion string    `json:"restored_version"` // put back
+	At              time.Time `json:"at"`
+	Reason          string    `json:"reason"`
 }
 
 // URLForClient returns u (an rtsp:// or http(s):// URL the camera built with "localhost" or a

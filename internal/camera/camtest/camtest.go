@@ -57,6 +57,7 @@ type Camera struct {
 	logs       []camera.LogLine
 	fail       map[string]error
 	restarts   int
+	update     camera.UpdateState
 	calls      []string
 }
 
@@ -126,7 +127,8 @@ func newCamera() *Camera {
 			{Time: start, Level: "INFO", Message: "freecam started"},
 			{Time: start.Add(time.Second), Level: "INFO", Message: "rtsp: listening on :8554"},
 		},
-		fail: make(map[string]error),
+		fail:   make(map[string]error),
+		update: camera.UpdateState{Configured: true, Installed: "camtest"},
 	}
 	c.thumbs = map[string][]byte{"ev-1": c.jpeg}
 	return c
@@ -162,7 +164,7 @@ func (c *Camera) record(format string, args ...any) {
 
 // Calls returns the calls that changed something (or tried to), oldest first, such as
 // "SetSwitch blue_led on", "SetNightMode night", "Move 100 0", "MoveTo 10 20", "Calibrate",
-// "ServiceControl motion start", "Reload", "Restart".
+// "ServiceControl motion start", "Reload", "Restart", "UpdateCheck", "UpdateApply".
 func (c *Camera) Calls() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -177,7 +179,7 @@ func (c *Camera) Restarts() int {
 }
 
 // Fail makes every later call of the named method ("SetSwitch", "SetNightMode", "Move", "MoveTo",
-// "Calibrate", "ServiceControl", "Reload") return err, until Fail(method, nil). The call is still
+// "Calibrate", "ServiceControl", "Reload", "UpdateCheck", "UpdateApply") return err, until Fail(method, nil). The call is still
 // recorded.
 func (c *Camera) Fail(method string, err error) {
 	c.mu.Lock()

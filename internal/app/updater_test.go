@@ -1,0 +1,338 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/freecam/freecam/internal/camera"
+	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/update"
+)
+
+const updPlatform = "linux/testarch"
+
+// updFixture is an HTTPS update server offering 1.1.0 (signed for updPlatform) over a running
+// 1.0.0 binary in a temporary directory. The binary's download can be held halfway (hold), so a
+// test sees the progress between 0 and 100.
+type updFixture struct {
+	srv      *httptest.Server
+	pub      ed25519.PublicKey
+	priv     ed25519.PrivateKey
+	old, new []byte
+	exe      string
+
+	mu       sync.Mutex
+	manifest []byte
+	binary   []byte        // what the server sends (new, or a tampered copy)
+	hold     chan struct{} // non-nil: the download stops halfway until it is closed
+}
+
+func newUpdFixture(t *testing.T) *updFixture {
+	t.Helper()
+	f := &updFixture{old: randomBytes(t, 64<<10), new: randomBytes(t, 512<<10)}
+	var err error
+	if f.pub, f.priv, err = ed25519.GenerateKey(rand.Reader); err != nil {
+		t.Fatal(err)
+	}
+	f.binary = f.new
+	f.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		manifest, data, hold := f.manifest, f.binary, f.hold
+		f.mu.Unlock()
+		switch r.URL.Path {
+		case "/manifest.json":
+			w.Write(manifest)
+		case "/bin/freecam-testarch":
+			w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+			half := len(data) / 2
+			w.Write(data[:half])
+			if hold != nil {
+				w.(http.Flusher).Flush()
+				select {
+				case <-hold:
+				case <-r.Context().Done():
+					return
+				}
+			}
+			w.Write(data[half:])
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	t.Cleanup(f.srv.Close)
+	f.exe = filepath.Join(t.TempDir(), "freecam")
+	if err := os.WriteFile(f.exe, f.old, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f.publish(t, "1.1.0", f.new)
+	return f
+}
+
+func randomBytes(t *testing.T, n int) []byte {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// publish signs data as version's binary and serves the manifest offering it.
+func (f *updFixture) publish(t *testing.T, version string, data []byte) {
+	t.Helper()
+	sum := sha256.Sum256(data)
+	hexSum := hex.EncodeToString(sum[:])
+	sig, err := update.Sign(f.priv, version, updPlatform, hexSum, int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := json.Marshal(update.Manifest{Version: version, Released: time.Date(2026, 11, 26, 17, 0, 0, 0, time.UTC), Notes: "faster pictures",
+		Binaries: map[string]update.Binary{updPlatform: {URL: "bin/freecam-testarch", SHA256: hexSum, Size: int64(len(data)), Signature: sig}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.mu.Lock()
+	f.manifest = m
+	f.mu.Unlock()
+}
+
+func (f *updFixture) config() conf.Update {
+	return conf.Update{ManifestURL: f.srv.URL + "/manifest.json", PublicKey: base64.StdEncoding.EncodeToString(f.pub)}
+}
+
+// updater returns an updater for f's binary, running 1.0.0, whose restarts go to the channel.
+func (f *updFixture) updater(t *testing.T, cfg func() conf.Update) (*updater, chan string) {
+	t.Helper()
+	restarts := make(chan string, 4)
+	u := newUpdater("1.0.0", cfg, func(exe string) { restarts <- exe }, slog.New(slog.DiscardHandler))
+	u.tune = func(o *update.Options) {
+		o.Client, o.Platform, o.Executable = f.srv.Client(), updPlatform, f.exe
+		o.NoRunCheck = true // the test's binaries are random bytes, not programs
+		o.ProgressInterval = time.Nanosecond
+	}
+	return u, restarts
+}
+
+// runUpdater starts u.run and waits until it accepts installs; the cleanup stops it.
+func runUpdater(t *testing.T, u *updater) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); u.run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done })
+	waitFor(t, "the updater to run", func() bool {
+		u.mu.Lock()
+		defer u.mu.Unlock()
+		return u.ctx != nil
+	})
+	return ctx
+}
+
+// waitFor polls cond every few milliseconds for up to 10 s.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func TestUpdaterChecksAppliesWithProgressAndRestarts(t *testing.T) {
+	f := newUpdFixture(t)
+	u, restarts := f.updater(t, f.config)
+	if err := u.Apply(context.Background()); err != errNotRunning {
+		t.Fatalf("Apply before run: got %v, want %v", err, errNotRunning)
+	}
+	runUpdater(t, u)
+
+	if err := u.Check(context.Background()); err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+	st := u.State()
+	if !st.Configured || st.Installed != "1.0.0" || st.Latest != "1.1.0" || !st.Available || st.Notes != "faster pictures" ||
+		st.LastCheck.IsZero() || st.Error != "" || st.Checking || st.InProgress {
+		t.Fatalf("after the check got %+v, want configured, 1.1.0 available over 1.0.0 with its notes, checked, no error", st)
+	}
+
+	hold := make(chan struct{})
+	f.mu.Lock()
+	f.hold = hold
+	f.mu.Unlock()
+	if err := u.Apply(context.Background()); err != nil {
+		t.Fatalf("Apply: %v", err)
+	}
+	if err := u.Apply(context.Background()); err == nil || !strings.Contains(err.Error(), "being installed") {
+		t.Errorf("a second Apply during the install: got %v, want an error saying one is being installed", err)
+	}
+	if err := u.Check(context.Background()); err == nil {
+		t.Error("a Check during the install: got nil, want an error")
+	}
+	var mid camera.UpdateState
+	waitFor(t, "the download to be halfway", func() bool {
+		mid = u.State()
+		return mid.InProgress && mid.Percentage >= 40 && mid.Percentage < 100
+	})
+	if got, _ := os.ReadFile(f.exe); !bytes.Equal(got, f.old) {
+		t.Error("the binary changed while the download was still running")
+	}
+	close(hold)
+
+	select {
+	case exe := <-restarts:
+		if exe != f.exe {
+			t.Errorf("restart into %q, want %q", exe, f.exe)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no restart after the install; state %+v", u.State())
+	}
+	st = u.State()
+	if st.InProgress || st.Percentage != 100 || !st.Restarting || st.Error != "" {
+		t.Errorf("after the install got %+v, want not in progress, 100 %%, restarting, no error", st)
+	}
+	if got := u.restartRequested(); got != f.exe {
+		t.Errorf("restartRequested: got %q, want %q", got, f.exe)
+	}
+	if got, _ := os.ReadFile(f.exe); !bytes.Equal(got, f.new) {
+		t.Error("the binary is not the new release after the install")
+	}
+	if prev, _ := os.ReadFile(f.exe + ".previous"); !bytes.Equal(prev, f.old) {
+		t.Error("the old binary was not kept as .previous")
+	}
+	if us, err := update.ReadStatus(f.exe); err != nil || us.Pending == nil || us.Pending.Version != "1.1.0" {
+		t.Errorf("got status %+v (%v), want 1.1.0 pending its health check", us, err)
+	}
+	if err := u.Apply(context.Background()); err == nil || !strings.Contains(err.Error(), "restarting") {
+		t.Errorf("Apply after the install: got %v, want an error saying the camera restarts", err)
+	}
+}
+
+func TestUpdaterRefusals(t *testing.T) {
+	t.Run("not set up", func(t *testing.T) {
+		f := newUpdFixture(t)
+		u, _ := f.updater(t, func() conf.Update { return conf.Update{} })
+		runUpdater(t, u)
+		for name, call := range map[string]func(context.Context) error{"Check": u.Check, "Apply": u.Apply} {
+			if err := call(context.Background()); err == nil || !strings.Contains(err.Error(), "UPDATE_MANIFEST_URL") {
+				t.Errorf("%s: got %v, want an error naming UPDATE_MANIFEST_URL", name, err)
+			}
+		}
+		if u.State().Configured {
+			t.Error("got Configured true without a manifest URL")
+		}
+	})
+	t.Run("tampered binary", func(t *testing.T) {
+		f := newUpdFixture(t)
+		tampered := bytes.Clone(f.new)
+		tampered[len(tampered)/3] ^= 1
+		f.mu.Lock()
+		f.binary = tampered
+		f.mu.Unlock()
+		u, restarts := f.updater(t, f.config)
+		runUpdater(t, u)
+		if err := u.Apply(context.Background()); err != nil {
+			t.Fatalf("Apply: %v", err)
+		}
+		waitFor(t, "the install to end", func() bool { return !u.State().InProgress })
+		st := u.State()
+		if !strings.Contains(st.Error, "install:") || !strings.Contains(st.Error, "SHA-256") && !strings.Contains(st.Error, "sha256") {
+			t.Errorf("got error %q, want the install's hash refusal", st.Error)
+		}
+		if st.Restarting || u.restartRequested() != "" || len(restarts) > 0 {
+			t.Error("a refused install asked for a restart")
+		}
+		if got, _ := os.ReadFile(f.exe); !bytes.Equal(got, f.old) {
+			t.Error("a refused install changed the binary")
+		}
+	})
+	t.Run("wrong key", func(t *testing.T) {
+		f := newUpdFixture(t)
+		other, _, _ := ed25519.GenerateKey(rand.Reader)
+		u, _ := f.updater(t, func() conf.Update {
+			c := f.config()
+			c.PublicKey = base64.StdEncoding.EncodeToString(other)
+			return c
+		})
+		runUpdater(t, u)
+		err := u.Check(context.Background())
+		if err == nil || !strings.Contains(err.Error(), "signature") || !strings.Contains(u.State().Error, "signature") {
+			t.Errorf("got %v (state %q), want a signature refusal in both", err, u.State().Error)
+		}
+	})
+	t.Run("nothing newer", func(t *testing.T) {
+		f := newUpdFixture(t)
+		f.publish(t, "1.0.0", f.new)
+		u, restarts := f.updater(t, f.config)
+		runUpdater(t, u)
+		if err := u.Apply(context.Background()); err != nil {
+			t.Fatalf("Apply: %v", err)
+		}
+		waitFor(t, "the install to end", func() bool { return !u.State().InProgress })
+		if st := u.State(); !strings.Contains(st.Error, "nothing to install") || st.Available {
+			t.Errorf("got %+v, want nothing to install and nothing available", st)
+		}
+		if len(restarts) > 0 {
+			t.Error("asked for a restart with nothing installed")
+		}
+	})
+}
+
+func TestUpdaterPeriodicAutoInstallSkipsARolledBackRelease(t *testing.T) {
+	f := newUpdFixture(t)
+	cfg := func() conf.Update {
+		c := f.config()
+		c.CheckInterval, c.Auto = time.Hour, true
+		return c
+	}
+	u, restarts := f.updater(t, cfg)
+	ctx := runUpdater(t, u)
+	now := time.Now()
+	u.periodic(ctx, now)
+	select {
+	case <-restarts:
+	case <-time.After(10 * time.Second):
+		t.Fatalf("UPDATE_AUTO did not install 1.1.0; state %+v", u.State())
+	}
+	// The new binary did not prove healthy: the guard put the old one back.
+	if _, err := update.RollbackTo(f.exe, "not healthy in time", now); err != nil {
+		t.Fatal(err)
+	}
+
+	u2, restarts2 := f.updater(t, cfg)
+	ctx2 := runUpdater(t, u2)
+	u2.periodic(ctx2, now)
+	st := u2.State()
+	if !st.Available || st.Latest != "1.1.0" || st.LastRollback == nil || st.LastRollback.Version != "1.1.0" {
+		t.Fatalf("got %+v, want 1.1.0 available and its rollback recorded", st)
+	}
+	if st.InProgress || len(restarts2) > 0 {
+		t.Error("the automatic update installed the release that was rolled back")
+	}
+	// Not due again within the hour; due after it.
+	u2.periodic(ctx2, now.Add(30*time.Minute))
+	if got := u2.State().LastCheck; !got.Equal(st.LastCheck) {
+		t.Errorf("checked again after 30 min with UPDATE_CHECK_HOURS=1 (last check %v, was %v)", got, st.LastCheck)
+	}
+	u2.periodic(ctx2, now.Add(61*time.Minute))
+	if got := u2.State().LastCheck; !got.After(st.LastCheck) {
+		t.Errorf("no check after 61 min with UPDATE_CHECK_HOURS=1 (last check %v)", got)
+	}
+}
