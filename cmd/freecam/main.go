@@ -3,6 +3,7 @@
 //
 //	freecam [run] [--config DIR] [--data DIR] [--source SPEC]
 //	freecam conf check [--config DIR]
+//	freecam conf import [--config DIR] [--dry-run] SRC
 //	freecam passwd [--config DIR] [--role admin|viewer] [--digest] [--delete] [USER]
 //	freecam version [--json]
 package main
@@ -20,6 +21,7 @@ func main() {
 const usage = `usage:
   freecam [run] [--config DIR] [--data DIR] [--source SPEC]   start the camera (the default)
   freecam conf check [--config DIR]                          check the config and print every problem
+  freecam conf import [--config DIR] [--dry-run] SRC         import a firmware config directory, with a report
   freecam passwd [--config DIR] [--role admin|viewer] [--digest] [--delete] [USER]
                                                              set or delete an account's password
   freecam version [--json]                                   print the version, commit, build and encoders
@@ -40,8 +42,11 @@ func Main(args []string, stdout, stderr io.Writer) int {
 	case "run":
 		return runCmd(args, stderr)
 	case "conf":
+		if len(args) > 0 && args[0] == "import" {
+			return confImportCmd(args[1:], stdout, stderr)
+		}
 		if len(args) == 0 || args[0] != "check" {
-			fmt.Fprint(stderr, "freecam conf: want a subcommand: check\n\n"+usage)
+			fmt.Fprint(stderr, "freecam conf: want a subcommand: check or import\n\n"+usage)
 			return 2
 		}
 		return confCheckCmd(args[1:], stdout, stderr)

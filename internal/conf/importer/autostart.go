@@ -1,0 +1,118 @@
+package importer
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/freecam/freecam/internal/service"
+)
+
+// AutostartDir is the firmware's and freecam's autorun directory: service x starts at boot when
+// autostart/x exists.
+const AutostartDir = "autostart"
+
+// freecamServices are the services freecam has (internal/app registers them; the firmware's
+// names are mapped by service.Canonical).
+func freecamServices() []string {
+	return []string{"auto-night", "motion", "mqtt", "onvif", "recording", "rtsp", "telegram-bot", "timelapse"}
+}
+
+// firmwareOnly are the firmware's services freecam does not have, with the reason.
+func firmwareOnly() map[string]string {
+	return map[string]string{
+		"dropbear":         "freecam has no SSH server",
+		"lighttpd":         "freecam serves its web pages itself, always",
+		"mdns-responder":   "freecam announces itself over mDNS itself",
+		"ftp-server":       "freecam has no FTP server",
+		"debug-on-osd":     "freecam has no debug-on-OSD service",
+		"sound-on-startup": "freecam plays no start-up sound",
+		"telnet-server":    "freecam never starts a telnet server",
+	}
+}
+
+// autostartMarker is what freecam writes in an autostart file; only its existence counts.
+const autostartMarker = "# freecam autostart marker: this service starts at boot because this file exists.\n" +
+	"# freecam never executes this file; delete it (or turn autostart off in the UI) to disable.\n"
+
+// autostart maps the firmware's autostart/ files to freecam's service names. It returns the
+// freecam services to turn on. An import only adds services: one the firmware did not start
+// stays as freecam has it.
+func autostart(src string, rep *Report) ([]string, error) {
+	entries, err := os.ReadDir(filepath.Join(src, AutostartDir))
+	if err != nil {
+		return nil, err
+	}
+	var on []string
+	for _, e := range entries {
+		name := path(AutostartDir, e.Name())
+		switch {
+		case strings.HasPrefix(e.Name(), "."):
+			rep.ignore(Entry{File: name, Reason: "a hidden file"})
+			continue
+		case !e.Type().IsRegular():
+			rep.ignore(Entry{File: name, Reason: "not a plain file"})
+			continue
+		}
+		c := service.Canonical(e.Name())
+		if !slices.Contains(freecamServices(), c) {
+			why, ok := firmwareOnly()[e.Name()]
+			if !ok {
+				why = "freecam has no service of that name"
+			}
+			rep.ignore(Entry{File: name, Reason: why})
+			continue
+		}
+		reason := "freecam's " + c + " service starts at boot"
+		if c != e.Name() {
+			reason += " (the firmware's " + e.Name() + ")"
+		}
+		rep.apply(Entry{File: name, Reason: reason})
+		if !slices.Contains(on, c) {
+			on = append(on, c)
+		}
+	}
+	slices.Sort(on)
+	return on, nil
+}
+
+// autostartWrites returns the autostart files to write in dst so that every service of on
+// starts at boot. When dst has no autostart directory yet, freecam's default set is written
+// with them (otherwise creating the directory would turn the defaults off).
+func autostartWrites(dst string, on []string) []string {
+	if len(on) == 0 {
+		return nil
+	}
+	dir := filepath.Join(dst, AutostartDir)
+	want := on
+	if _, err := os.Stat(dir); err != nil {
+		want = append(slices.Clone(service.DefaultAutostart()), on...)
+		slices.Sort(want)
+		want = slices.Compact(want)
+	}
+	var files []string
+	for _, s := range want {
+		if hasAutostart(dir, s) {
+			continue
+		}
+		files = append(files, path(AutostartDir, s))
+	}
+	return files
+}
+
+// hasAutostart reports whether s already starts at boot through its own file or a firmware alias.
+func hasAutostart(dir, s string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".") && service.Canonical(e.Name()) == s {
+			return true
+		}
+	}
+	return false
+}
+
+func path(dir, name string) string { return dir + "/" + name }
