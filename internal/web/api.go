@@ -53,6 +53,9 @@ func (s *Server) registerAPI(mux *http.ServeMux) {
 	admin("DELETE /api/v1/users/{name}", s.apiDeleteUser)
 	admin("GET /api/v1/config/backup", s.apiBackup)
 	admin("POST /api/v1/config/restore", s.apiRestore)
+	admin("GET /api/v1/update", s.apiUpdate)
+	admin("POST /api/v1/update/check", s.apiUpdateCheck)
+	admin("POST /api/v1/update/apply", s.apiUpdateApply)
 	admin("POST /api/v1/restart", func(w http.ResponseWriter, r *http.Request) {
 		s.opts.Camera.Restart()
 		writeJSON(w, http.StatusAccepted, map[string]string{"status": "restarting"})

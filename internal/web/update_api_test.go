@@ -1,0 +1,92 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/freecam/freecam/internal/camera"
+)
+
+func TestUpdateAPIIsForAdmins(t *testing.T) {
+	ts := newTestServer(t, false)
+	for _, r := range [][2]string{{http.MethodGet, "/api/v1/update"}, {http.MethodPost, "/api/v1/update/check"}, {http.MethodPost, "/api/v1/update/apply"}} {
+		if code, body, _ := ts.do(t, r[0], r[1], "viewer", "viewer-pass-1", strings.NewReader("{}"), nil); code != http.StatusForbidden {
+			t.Errorf("viewer %s %s: got %d %s, want 403", r[0], r[1], code, body)
+		}
+	}
+	if calls := ts.cam.Calls(); len(calls) > 0 {
+		t.Errorf("a viewer's requests reached the camera: %v", calls)
+	}
+}
+
+func TestUpdateAPI(t *testing.T) {
+	ts := newTestServer(t, false)
+	state := func(t *testing.T, body string) camera.UpdateState {
+		t.Helper()
+		var st camera.UpdateState
+		if err := json.Unmarshal([]byte(body), &st); err != nil {
+			t.Fatalf("not an update state: %v: %s", err, body)
+		}
+		return st
+	}
+	admin := func(method, path string) (int, string) {
+		code, body, _ := ts.do(t, method, path, "admin", ts.adminPass, nil, nil)
+		return code, body
+	}
+
+	code, body := admin(http.MethodGet, "/api/v1/update")
+	var raw map[string]any
+	json.Unmarshal([]byte(body), &raw)
+	for _, k := range []string{"configured", "installed", "available", "checking", "in_progress", "percentage", "restarting"} {
+		if _, ok := raw[k]; !ok {
+			t.Errorf("GET /api/v1/update has no %q: %s", k, body)
+		}
+	}
+	if st := state(t, body); code != http.StatusOK || st.Installed != "camtest" || !st.Configured {
+		t.Fatalf("GET: got %d %+v, want 200, configured, installed camtest", code, st)
+	}
+
+	code, body = admin(http.MethodPost, "/api/v1/update/check")
+	if st := state(t, body); code != http.StatusOK || st.LastCheck.IsZero() {
+		t.Errorf("check: got %d %s, want 200 with last_check", code, body)
+	}
+	ts.cam.Fail("UpdateCheck", errors.New("fetch the manifest: 503 Service Unavailable"))
+	code, body = admin(http.MethodPost, "/api/v1/update/check")
+	if code != http.StatusBadGateway || !strings.Contains(body, "503 Service Unavailable") {
+		t.Errorf("a failing check: got %d %s, want 502 with the reason", code, body)
+	}
+	ts.cam.Fail("UpdateCheck", nil)
+
+	code, body = admin(http.MethodPost, "/api/v1/update/apply")
+	if st := state(t, body); code != http.StatusAccepted || !st.InProgress {
+		t.Fatalf("apply: got %d %s, want 202 in progress", code, body)
+	}
+	st := ts.cam.Update()
+	st.Percentage = 42
+	ts.cam.SetUpdate(st)
+	if _, body = admin(http.MethodGet, "/api/v1/update"); state(t, body).Percentage != 42 {
+		t.Errorf("GET during the install: got %s, want percentage 42", body)
+	}
+	for _, p := range []string{"/api/v1/update/apply", "/api/v1/update/check"} {
+		if code, body = admin(http.MethodPost, p); code != http.StatusConflict || !strings.Contains(body, "being installed") {
+			t.Errorf("POST %s during the install: got %d %s, want 409 saying one is being installed", p, code, body)
+		}
+	}
+	if got, want := ts.cam.Calls(), []string{"UpdateCheck", "UpdateCheck", "UpdateApply"}; !slices.Equal(got, want) {
+		t.Errorf("calls: got %v, want %v", got, want)
+	}
+
+	ts.cam.SetUpdate(camera.UpdateState{Installed: "camtest"})
+	if code, body = admin(http.MethodPost, "/api/v1/update/check"); code != http.StatusConflict || !strings.Contains(body, "UPDATE_MANIFEST_URL") {
+		t.Errorf("check without update.conf: got %d %s, want 409 naming UPDATE_MANIFEST_URL", code, body)
+	}
+	ts.cam.SetUpdate(camera.UpdateState{Installed: "camtest", Configured: true})
+	ts.cam.Fail("UpdateApply", errors.New("freecam 1.1.0 was just installed and has not proved healthy yet"))
+	if code, body = admin(http.MethodPost, "/api/v1/update/apply"); code != http.StatusConflict || !strings.Contains(body, "not proved healthy") {
+		t.Errorf("a refused apply: got %d %s, want 409 with the reason", code, body)
+	}
+}
