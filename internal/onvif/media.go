@@ -305,37 +305,30 @@ func (m *mediaService) getVideoSources(w http.ResponseWriter, _ *http.Request, c
 	}{Sources: []source{{VideoSourceToken, st.FPS, resolution{st.Width, st.Height}}}})
 }
 
+// The source and encoder configurations are answered alike: one configuration, made from the
+// stream, as a list (Get…Configurations, GetCompatible… for Profile_1) or alone (Get…Configuration
+// by its token).
+
 func (m *mediaService) getVideoSourceConfigurations(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
-	if c.Req.Operation.Local == "GetCompatibleVideoSourceConfigurations" &&
-		!token(w, c, "ProfileToken", ProfileToken, "ter:NoProfile", false) {
-		return
-	}
-	st, ok := m.stream(w, c)
-	if !ok {
-		return
-	}
-	m.s.writeResponse(w, c, struct {
-		XMLName xml.Name
-		Configs []videoSourceConfig `xml:"trt:Configurations"`
-	}{XMLName: xml.Name{Local: "trt:" + c.Req.Operation.Local + "Response"}, Configs: []videoSourceConfig{newVideoSourceConfig(st)}})
+	configurations(m, w, c, newVideoSourceConfig)
 }
 
 func (m *mediaService) getVideoSourceConfiguration(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
-	if !token(w, c, "ConfigurationToken", VideoSourceConfigToken, "ter:NoConfig", false) {
-		return
-	}
-	st, ok := m.stream(w, c)
-	if !ok {
-		return
-	}
-	m.s.writeResponse(w, c, struct {
-		XMLName xml.Name          `xml:"trt:GetVideoSourceConfigurationResponse"`
-		Config  videoSourceConfig `xml:"trt:Configuration"`
-	}{Config: newVideoSourceConfig(st)})
+	configuration(m, w, c, VideoSourceConfigToken, newVideoSourceConfig)
 }
 
 func (m *mediaService) getVideoEncoderConfigurations(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
-	if c.Req.Operation.Local == "GetCompatibleVideoEncoderConfigurations" &&
+	configurations(m, w, c, newVideoEncoderConfig)
+}
+
+func (m *mediaService) getVideoEncoderConfiguration(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
+	configuration(m, w, c, VideoEncoderConfigToken, newVideoEncoderConfig)
+}
+
+// configurations answers Get…Configurations and GetCompatible…Configurations (whose
+// ProfileToken must be Profile_1) with the one configuration make builds.
+func configurations[T any](m *mediaService, w http.ResponseWriter, c *soap.Call, make func(StreamInfo) T) {
+	if strings.HasPrefix(c.Req.Operation.Local, "GetCompatible") &&
 		!token(w, c, "ProfileToken", ProfileToken, "ter:NoProfile", false) {
 		return
 	}
@@ -345,12 +338,13 @@ func (m *mediaService) getVideoEncoderConfigurations(w http.ResponseWriter, _ *h
 	}
 	m.s.writeResponse(w, c, struct {
 		XMLName xml.Name
-		Configs []videoEncoderConfig `xml:"trt:Configurations"`
-	}{XMLName: xml.Name{Local: "trt:" + c.Req.Operation.Local + "Response"}, Configs: []videoEncoderConfig{newVideoEncoderConfig(st)}})
+		Configs []T `xml:"trt:Configurations"`
+	}{XMLName: xml.Name{Local: "trt:" + c.Req.Operation.Local + "Response"}, Configs: []T{make(st)}})
 }
 
-func (m *mediaService) getVideoEncoderConfiguration(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
-	if !token(w, c, "ConfigurationToken", VideoEncoderConfigToken, "ter:NoConfig", false) {
+// configuration answers Get…Configuration for the configuration token want.
+func configuration[T any](m *mediaService, w http.ResponseWriter, c *soap.Call, want string, make func(StreamInfo) T) {
+	if !token(w, c, "ConfigurationToken", want, "ter:NoConfig", false) {
 		return
 	}
 	st, ok := m.stream(w, c)
@@ -358,9 +352,9 @@ func (m *mediaService) getVideoEncoderConfiguration(w http.ResponseWriter, _ *ht
 		return
 	}
 	m.s.writeResponse(w, c, struct {
-		XMLName xml.Name           `xml:"trt:GetVideoEncoderConfigurationResponse"`
-		Config  videoEncoderConfig `xml:"trt:Configuration"`
-	}{Config: newVideoEncoderConfig(st)})
+		XMLName xml.Name
+		Config  T `xml:"trt:Configuration"`
+	}{XMLName: xml.Name{Local: "trt:" + c.Req.Operation.Local + "Response"}, Config: make(st)})
 }
 
 type intRange struct {
