@@ -175,6 +175,10 @@ func (b *Bridge) Run(ctx context.Context) error {
 	}
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
+	// The update entity's progress: an install started anywhere shows in Home Assistant within
+	// a second (publishUpdate sends only changes).
+	updateTick := time.NewTicker(time.Second)
+	defer updateTick.Stop()
 	jitter := time.NewTimer(time.Hour)
 	jitter.Stop()
 	defer jitter.Stop()
@@ -207,6 +211,8 @@ func (b *Bridge) Run(ctx context.Context) error {
 			b.announce(ctx)
 		case ev := <-events:
 			b.event(ctx, ev)
+		case <-updateTick.C:
+			b.publishUpdate()
 		case <-tick.C:
 			b.publishStates(true)
 			b.publishJPEG(ctx, topicImage, false)

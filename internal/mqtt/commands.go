@@ -222,7 +222,14 @@ func (b *Bridge) commandTable() map[string]command {
 	unsupported := func(why string) command {
 		return command{timeout: switchTimeout, run: func(context.Context, string) error { return errors.New(why) }}
 	}
-	t["update/set"] = unsupported("not supported yet: freecam is updated by replacing its binary (the update issue brings it)")
+	// Home Assistant's install button: the install starts and this returns; the progress
+	// follows on update/state (publishUpdate), then the camera restarts into the new version.
+	t["update/set"] = command{state: topicUpdate, timeout: switchTimeout, run: func(ctx context.Context, p string) error {
+		if p != payloadInstall {
+			return fmt.Errorf("payload %q is not %s", clip(p), payloadInstall)
+		}
+		return cam.UpdateApply(ctx)
+	}}
 	t["hwvolume/set"] = unsupported("freecam has no audio")
 	t["swvolume/set"] = unsupported("freecam has no audio")
 	t["remount_sdcard/set"] = unsupported("not supported: freecam does not remount the SD card; it writes recordings where freecam.conf says")

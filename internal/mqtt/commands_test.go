@@ -165,7 +165,7 @@ func TestBadInputIsReportedAndIgnored(t *testing.T) {
 		{"bad select", "night_mode/mode/set", "dusk", `night_mode/mode/set: payload "dusk" is not auto, day or night`},
 		{"bad set", "set", "rm -rf /", `set: payload "rm -rf /" is not help, status, announce`},
 		{"no audio", "hwvolume/set", "50", "hwvolume/set: freecam has no audio"},
-		{"update", "update/set", "update", "update/set: not supported yet"},
+		{"update", "update/set", "install", `update/set: payload "install" is not update`},
 		{"remount", "remount_sdcard/set", "ON", "remount_sdcard/set: not supported"},
 		{"long payload", "ir_cut/set", strings.Repeat("x", 5000), "ir_cut/set: payload \"xxxx"},
 	}

@@ -68,9 +68,12 @@ func (b *Bridge) entities() []entity {
 		{"select", "night_mode_select", "Day/Night Mode", true, map[string]any{"state_topic": abs(topicNightMode),
 			"command_topic": abs(topicNightMode + "/set"), "options": []string{"auto", "day", "night"}}},
 		{"update", "firmware", "Firmware", true, map[string]any{"state_topic": abs(topicUpdate), "command_topic": abs("update/set"),
-			"payload_install": "update", "device_class": "firmware", "entity_category": "diagnostic"}},
+			"payload_install": payloadInstall, "device_class": "firmware", "entity_category": "diagnostic"}},
 	}
 }
+
+// payloadInstall is what Home Assistant's update entity sends on update/set to install.
+const payloadInstall = "update"
 
 func withIcon(e entity, icon string) entity {
 	e.config["icon"] = icon

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/mqtt/conn"
@@ -29,10 +30,60 @@ type statusJSON struct {
 	FreeBytes     int64   `json:"free_bytes"`
 }
 
-// updateJSON is the update entity's state.
+// updateJSON is the update entity's state (reference §1.7: Home Assistant's JSON form).
 type updateJSON struct {
 	Installed string `json:"installed_version"`
 	Latest    string `json:"latest_version"`
+	Title     string `json:"title"`
+	Summary   string `json:"release_summary,omitempty"`
+	// InProgress and Percentage show an install (from Home Assistant, the web UI or UPDATE_AUTO)
+	// with its progress bar; Percentage is null when none runs.
+	InProgress bool `json:"in_progress"`
+	Percentage *int `json:"update_percentage"`
+}
+
+// maxReleaseSummary is Home Assistant's limit on release_summary.
+const maxReleaseSummary = 255
+
+// updatePayload is the update entity's state now: the latest version is the installed one until
+// a check has found another.
+func (b *Bridge) updatePayload() string {
+	u := b.opts.Camera.Update()
+	j := updateJSON{Installed: b.version(), Latest: u.Latest, Title: "freecam"} // installed as sw_version says
+	if j.Latest == "" || !u.Available && !u.InProgress && !u.Restarting {
+		j.Latest = j.Installed
+	}
+	if u.Available {
+		j.Summary = clipRunes(u.Notes, maxReleaseSummary)
+	}
+	if u.InProgress || u.Restarting {
+		pct := min(max(u.Percentage, 0), 100)
+		j.InProgress, j.Percentage = true, &pct
+	}
+	out, _ := json.Marshal(j) // cannot fail: strings, a bool and an int
+	return string(out)
+}
+
+// clipRunes shortens s to at most n runes.
+func clipRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+// publishUpdate publishes the update entity's state when it changed since the last publish on
+// this connection (the bridge calls it every second, for the install's progress).
+func (b *Bridge) publishUpdate() {
+	v := b.updatePayload()
+	b.stateMu.Lock()
+	defer b.stateMu.Unlock()
+	if old, ok := b.last[topicUpdate]; ok && old == v {
+		return
+	}
+	b.last[topicUpdate] = v
+	b.pub.Publish(conn.Message{Topic: b.t.abs(topicUpdate), Payload: []byte(v), QoS: b.qos(), Retain: true})
 }
 
 // states returns every state topic (relative) with its payload, as the camera is now.
@@ -88,8 +139,7 @@ func (b *Bridge) states(now time.Time) map[string]string {
 		s[topicMotorV] = strconv.Itoa(pos.Y)
 		s[topicMotorH] = strconv.Itoa(pos.X)
 	}
-	u, _ := json.Marshal(updateJSON{Installed: b.version(), Latest: b.version()})
-	s[topicUpdate] = string(u)
+	s[topicUpdate] = b.updatePayload()
 	if st.WiFi != nil {
 		s[topicWiFiSignal] = strconv.Itoa(st.WiFi.SignalDBm)
 	}
