@@ -21,7 +21,7 @@ func TestConfImport(t *testing.T) {
 		{"dry run", map[string]string{"rtspserver.conf": "PORT=8555\n"}, true, 0,
 			[]string{"applied (1):", "dry run: nothing was written"}, false},
 		{"refused", map[string]string{"rtspserver.conf": "PORT=99999\n", "lighttpd.user": "root:ismart12\n"}, false, 1,
-			[]string{"refused (2):", "rtspserver.conf:1 PORT: rtspserver.conf:1: PORT: must be between 1 and 65535", "lighttpd.user: the firmware's web password file holds the public default password", "nothing was written"}, false},
+			[]string{"refused (1):", "rtspserver.conf:1 PORT: rtspserver.conf:1: PORT: must be between 1 and 65535", "lighttpd.user: the firmware's web password file holds the public default password", "nothing was written"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src, dst := t.TempDir(), filepath.Join(t.TempDir(), "config")

@@ -232,8 +232,7 @@ func validServer(s string) bool { return validHostname(s) || validAddr(s) }
 // user:password on older cards.
 func lighttpdUser(data []byte) string {
 	const create = "freecam's accounts are argon2id hashes in freecam.users and cannot be made from this file; " +
-		"create an account with `freecam passwd --role admin NAME` (or on the System page), " +
-		"then import again without lighttpd.user in the copy"
+		"create an account with `freecam passwd --role admin NAME` (or on the System page)"
 	for _, l := range strings.Split(string(data), "\n") {
 		f := strings.Split(strings.TrimSpace(l), ":")
 		switch {

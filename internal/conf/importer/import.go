@@ -100,7 +100,9 @@ func Import(src, dst string, o Options) (Report, error) {
 		dist, _ := readCapped(filepath.Join(src, name+".dist")) // nil when absent
 		switch {
 		case name == LighttpdUserFile:
-			rep.refuse(Entry{File: name, Reason: lighttpdUser(data)})
+			// Never accepted, but not a refusal: every firmware card has one, and it must not
+			// block the import of the rest.
+			rep.ignore(Entry{File: name, Reason: lighttpdUser(data)})
 		case slices.Contains(typedFiles(), name) || name == SwapFile:
 			c, err := s.file(name, data, dist, &rep)
 			if err != nil {

@@ -237,12 +237,6 @@ func TestRefusalsWriteNothing(t *testing.T) {
 		key              string
 		reason           []string
 	}{
-		{"lighttpd.user default (htdigest)", LighttpdUserFile, "root:all:a6564902a687c445cbd80bab194c42d5\n", "",
-			[]string{"public default password", "freecam passwd"}},
-		{"lighttpd.user default (plain)", LighttpdUserFile, "root:ismart12\n", "",
-			[]string{"public default password", "freecam passwd"}},
-		{"lighttpd.user other password", LighttpdUserFile, "root:all:" + ha1("root", "all", "hunter2hunter2") + "\n", "",
-			[]string{"never imported", "freecam passwd"}},
 		{"command substitution", "motion.conf", "motion_sensitivity=3\nsmb_share=\"$(cat /etc/shadow)\"\n", "smb_share",
 			[]string{"motion.conf:2: smb_share: contains a command substitution"}},
 		{"backticks", "sendmail.conf", "FROMNAME=\"`reboot`\"\n", "FROMNAME",
@@ -289,6 +283,50 @@ func TestRefusalsWriteNothing(t *testing.T) {
 			}
 			if len(rep.Written) != 0 {
 				t.Errorf("got written %v, want nothing", rep.Written)
+			}
+		})
+	}
+}
+
+// The firmware's web password file is never accepted — no account comes from it, the default
+// password least of all — but, since every firmware card has one, it does not block the rest.
+func TestLighttpdUserNeverBecomesAnAccount(t *testing.T) {
+	for _, tc := range []struct {
+		name, data string
+		reason     []string
+	}{
+		{"default (htdigest)", "root:all:a6564902a687c445cbd80bab194c42d5\n", []string{"public default password", "freecam passwd"}},
+		{"default (plain)", "root:ismart12\n", []string{"public default password", "freecam passwd"}},
+		{"other password", "root:all:" + ha1("root", "all", "hunter2hunter2") + "\n", []string{"never imported", "freecam passwd"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, dst := t.TempDir(), t.TempDir()
+			writeFile(t, src, "osd.conf", "SIZE=20\n")
+			writeFile(t, src, LighttpdUserFile, tc.data)
+			rep, err := Import(src, dst, Options{})
+			if err != nil {
+				t.Fatalf("got %v, want the rest imported", err)
+			}
+			got, ok := find(rep.Ignored, LighttpdUserFile, "")
+			if !ok {
+				t.Fatalf("lighttpd.user not in the ignored list: %v", rep.Ignored)
+			}
+			for _, want := range tc.reason {
+				if !strings.Contains(got.Reason, want) {
+					t.Errorf("got reason %q, want it to contain %q", got.Reason, want)
+				}
+			}
+			if strings.Contains(got.Reason, "hunter2") || strings.Contains(got.Reason, "ismart12\n") {
+				t.Errorf("the reason shows the password: %q", got.Reason)
+			}
+			if _, err := os.Stat(filepath.Join(dst, auth.UsersFile)); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("%s: got %v, want no accounts file", auth.UsersFile, err)
+			}
+			if _, err := os.Stat(filepath.Join(dst, LighttpdUserFile)); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("lighttpd.user copied to dst: %v", err)
+			}
+			if b, _ := os.ReadFile(filepath.Join(dst, "osd.conf")); !strings.Contains(string(b), "SIZE=20") {
+				t.Errorf("osd.conf: got %q, want the imported SIZE=20", b)
 			}
 		})
 	}
