@@ -39,7 +39,7 @@ func TestPagesRender(t *testing.T) {
 		{"/notifications", []string{`name="mqtt.conf/HOST"`, `name="motion.conf/send_email"`, `name="telegram.conf/apiToken"`}},
 		{"/storage", []string{`name="recording.conf/MAX_DAYS"`, `name="motion.conf/ftp_host"`, `id="delivery-smb"`, "<td>3</td><td>7</td>", "connection refused"}},
 		{"/services", []string{`id="svc-rtsp-state"`, `id="svc-motion-start"`, `id="svc-rtsp-disable"`, `id="svc-motion-enable"`}},
-		{"/system", []string{`id="version">test-1`, `id="restart"`, `id="user-admin-password"`, "arrive in a later release", `name="freecam.conf/LOG_LEVEL"`}},
+		{"/system", []string{`id="version">test-1`, `id="restart"`, `id="user-admin-password"`, `id="update-check"`, `name="freecam.conf/LOG_LEVEL"`}},
 		{"/events", []string{`src="/events/ev-1/thumb.jpg"`, "person at the door", `src="/media/recordings/2024-05-01/12/clip%201.mp4"`}},
 		{"/logs", []string{"freecam started", `class="lvl-info"`}},
 	}

@@ -60,3 +60,113 @@
     }).catch(function (e) { show(false, "Restore failed: " + e); });
   });
 })();
+
+// System page: signed updates. Shows the state of GET /api/v1/update, checks and installs through
+// the API (POSTs carry the page's CSRF token in X-CSRF-Token), and polls once a second while a
+// check, an install (its progress bar) or the restart into the new version runs.
+(function () {
+  "use strict";
+  var form = document.getElementById("update");
+  if (!form) { return; }
+  var status = document.getElementById("update-status");
+  var bar = document.getElementById("update-progress");
+  var errBox = document.getElementById("update-error");
+  var notes = document.getElementById("update-notes");
+  var check = document.getElementById("update-check");
+  var apply = document.getElementById("update-apply");
+  var timer = null;
+  var restarting = false;
+
+  function when(t) { return t ? new Date(t).toLocaleString() : ""; }
+
+  function problem(msg) {
+    errBox.textContent = msg || "";
+    errBox.hidden = !msg;
+  }
+
+  function render(s) {
+    var busy = s.checking || s.in_progress || s.restarting;
+    var text = "Running freecam " + s.installed + ".";
+    if (!s.configured) {
+      text += " Updates are not set up: set UPDATE_MANIFEST_URL in update.conf.";
+    } else if (s.restarting) {
+      text = "Installed freecam " + s.latest + "; the camera restarts into it…";
+    } else if (s.in_progress) {
+      text = "Installing freecam " + (s.latest || "") + ": " + s.percentage + " %";
+    } else if (s.checking) {
+      text += " Checking for updates…";
+    } else if (s.available) {
+      text += " freecam " + s.latest + " is available" + (s.released ? ", released " + when(s.released) : "") + ".";
+    } else if (s.latest) {
+      text += " Up to date (the release server offers " + s.latest + ", checked " + when(s.last_check) + ").";
+    }
+    if (s.pending) {
+      text += " This version was just installed: it is kept once pictures flow, or the previous one comes back.";
+    }
+    if (s.last_rollback) {
+      text += " freecam " + s.last_rollback.version + " was rolled back on " + when(s.last_rollback.at) + ": " + s.last_rollback.reason + ".";
+    }
+    status.textContent = text;
+    bar.hidden = !(s.in_progress || s.restarting);
+    bar.value = s.restarting ? 100 : s.percentage;
+    problem(s.error);
+    notes.textContent = s.notes || "";
+    notes.hidden = !(s.available && s.notes);
+    check.disabled = !s.configured || busy;
+    apply.hidden = !s.available || s.restarting;
+    apply.disabled = busy;
+    if (s.restarting) { restarting = true; }
+    if (restarting && !s.restarting && !busy) {
+      restarting = false;
+      status.textContent = "Now running freecam " + s.installed + ".";
+    }
+    schedule(busy);
+  }
+
+  function schedule(busy) {
+    window.clearTimeout(timer);
+    timer = busy ? window.setTimeout(load, 1000) : null;
+  }
+
+  function load() {
+    fetch("/api/v1/update", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) {
+        if (r.status === 401 && restarting) {
+          restarting = false;
+          status.textContent = "The camera restarted: reload the page to sign in again.";
+          return null;
+        }
+        if (!r.ok) { throw new Error("HTTP " + r.status); }
+        return r.json();
+      })
+      .then(function (s) { if (s) { render(s); } })
+      .catch(function (e) {
+        if (restarting) { schedule(true); return; } // the camera is restarting: wait for it
+        problem("Could not read the update state: " + e.message);
+      });
+  }
+
+  function post(path, busyText) {
+    check.disabled = true;
+    apply.disabled = true;
+    problem("");
+    status.textContent = busyText;
+    fetch(path, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRF-Token": form.elements.csrf.value, "Accept": "application/json" }
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        if (!r.ok) { problem(body.error || ("Refused (" + r.status + ")")); }
+        load();
+      });
+    }).catch(function (e) { problem("Request failed: " + e.message); load(); });
+  }
+
+  check.addEventListener("click", function () { post("/api/v1/update/check", "Checking for updates…"); });
+  apply.addEventListener("click", function () {
+    if (!window.confirm("Install the update? The camera restarts into it when it is installed.")) { return; }
+    post("/api/v1/update/apply", "Starting the install…");
+  });
+  load();
+})();
