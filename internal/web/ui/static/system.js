@@ -86,7 +86,7 @@
 
   function render(s) {
     var busy = s.checking || s.in_progress || s.restarting;
-    var text = "Running freecam " + s.installed + ".";
+    var text = s.installed ? "Running freecam " + s.installed + "." : "Running a freecam build without a version.";
     if (!s.configured) {
       text += " Updates are not set up: set UPDATE_MANIFEST_URL in update.conf.";
     } else if (s.restarting) {
@@ -118,7 +118,7 @@
     if (s.restarting) { restarting = true; }
     if (restarting && !s.restarting && !busy) {
       restarting = false;
-      status.textContent = "Now running freecam " + s.installed + ".";
+      status.textContent = "Now running freecam " + (s.installed || "") + ".";
     }
     schedule(busy);
   }
