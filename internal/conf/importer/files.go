@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/conf/shellconf"
 	"github.com/freecam/freecam/internal/hal"
 	"github.com/freecam/freecam/internal/hal/ptz"
@@ -36,9 +37,9 @@ type wholeFile struct {
 // wholeFiles are the firmware files freecam keeps as they are (backup.Known), with a check each.
 func wholeFiles() map[string]wholeFile {
 	return map[string]wholeFile{
-		"hostname.conf":       {oneValue("a host name", validHostname), 0o644},
-		"timezone.conf":       {oneValue("a time zone name such as Europe/London", validTimezone), 0o644},
-		"ntp_srv.conf":        {oneValue("an NTP server name or address", validServer), 0o644},
+		"hostname.conf":       {oneValue("a host name", conf.ValidHostname), 0o644},
+		"timezone.conf":       {oneValue("a time zone name such as Europe/London", conf.ValidTimezone), 0o644},
+		"ntp_srv.conf":        {oneValue("an NTP server name or address", conf.ValidServer), 0o644},
 		"staticip.conf":       {checkStaticIP, 0o644},
 		"defaultgw.conf":      {oneValue("an IP address", validAddr), 0o644},
 		"resolv.conf":         {checkResolv, 0o644},
@@ -191,41 +192,6 @@ func checkPresets(data []byte) error {
 }
 
 func validAddr(s string) bool { _, err := netip.ParseAddr(s); return err == nil }
-
-// validHostname: dot-separated labels of letters, digits and '-', not starting or ending with '-'.
-func validHostname(s string) bool {
-	if len(s) > 253 {
-		return false
-	}
-	for _, l := range strings.Split(s, ".") {
-		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return false
-		}
-		for i := 0; i < len(l); i++ {
-			c := l[i]
-			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// validTimezone: a tz database name such as Europe/London or Etc/GMT+1.
-func validTimezone(s string) bool {
-	if s == "" || len(s) > 64 || strings.HasPrefix(s, "/") || strings.Contains(s, "..") {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("/_+-", c) >= 0) {
-			return false
-		}
-	}
-	return true
-}
-
-func validServer(s string) bool { return validHostname(s) || validAddr(s) }
 
 // lighttpdUser says why the firmware's password file is refused. It never returns the
 // password. The file holds user:realm:md5(user:realm:password) (htdigest) lines, or

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/freecam/freecam/internal/camera"
+	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/conf/shellconf"
 	"github.com/freecam/freecam/internal/web/auth"
 	"github.com/freecam/freecam/internal/web/settings"
@@ -76,7 +77,7 @@ func (u *UI) systemHost(w http.ResponseWriter, r *http.Request) {
 		{timezoneFile, strings.TrimSpace(r.PostFormValue("timezone")), "time zone"},
 		{ntpFile, strings.TrimSpace(r.PostFormValue("ntp")), "NTP server"},
 	}
-	checks := []func(string) bool{validHostname, validTimezone, validServer}
+	checks := []func(string) bool{conf.ValidHostname, conf.ValidTimezone, conf.ValidServer}
 	for i, v := range vals {
 		if v.value != "" && !checks[i](v.value) {
 			u.systemError(w, r, http.StatusUnprocessableEntity, fmt.Sprintf("Nothing was saved: %q is not a valid %s", v.value, v.what))
@@ -99,53 +100,6 @@ func (u *UI) systemHost(w http.ResponseWriter, r *http.Request) {
 func (u *UI) systemError(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	secs := settings.Page("system")
 	u.renderSystem(w, r, status, msg, u.settingsView("system", secs, settings.Values(u.cam.ConfigDir(), secs), nil))
-}
-
-// validHostname: dot-separated labels of letters, digits and '-', not starting or ending with '-'.
-func validHostname(s string) bool {
-	if len(s) > 253 {
-		return false
-	}
-	for _, l := range strings.Split(s, ".") {
-		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
-			return false
-		}
-		for i := 0; i < len(l); i++ {
-			c := l[i]
-			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// validTimezone: a tz database name such as Europe/London or Etc/GMT+1.
-func validTimezone(s string) bool {
-	if len(s) > 64 || strings.HasPrefix(s, "/") || strings.Contains(s, "..") {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("/_+-", c) >= 0) {
-			return false
-		}
-	}
-	return true
-}
-
-// validServer: a host name or an IPv4/IPv6 address.
-func validServer(s string) bool {
-	if validHostname(s) {
-		return true
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c && c <= 'f' || 'A' <= c && c <= 'F' || '0' <= c && c <= '9' || c == ':' || c == '.') {
-			return false
-		}
-	}
-	return len(s) > 1 && len(s) <= 45
 }
 
 func (u *UI) account(name string) (auth.Account, bool) {
