@@ -87,10 +87,7 @@ func runCmd(args []string, stderr io.Writer) int {
 	// (which the guard above watches in its turn).
 	if bin := a.UpdateRestart(); bin != "" {
 		log.Warn("starting the updated binary", "binary", bin, "stop_err", err)
-		if rerr := update.Restart(bin); rerr != nil {
-			log.Error("starting the updated binary; exiting for the supervisor to start it", "err", rerr)
-		}
-		return 1
+		return startBinary(bin, log)
 	}
 
 	if err != nil {
@@ -156,11 +153,22 @@ func confirmWhenHealthy(ctx context.Context, a *app.App, guard *update.Guard, lo
 	}
 }
 
-// restartAfterRollback execs the binary the guard put back; it returns only when that fails.
+// restartAfterRollback starts the binary the guard put back.
 func restartAfterRollback(exe string, log *slog.Logger) int {
 	log.Error("the updated binary did not become healthy: rolled back; starting the previous one")
-	if err := update.Restart(exe); err != nil {
-		log.Error("starting the previous binary", "err", err)
+	return startBinary(exe, log)
+}
+
+// startBinary replaces this process with bin. Under systemd (which was told STOPPING) it exits
+// non-zero instead, so that the unit's Restart=on-failure starts the binary now at that path:
+// a process that carried on after STOPPING would be killed at the stop timeout.
+func startBinary(bin string, log *slog.Logger) int {
+	if os.Getenv("NOTIFY_SOCKET") != "" {
+		log.Warn("exiting for systemd to start the new binary", "binary", bin)
+		return 1
+	}
+	if err := update.Restart(bin); err != nil {
+		log.Error("starting the binary; exiting for a supervisor to start it", "binary", bin, "err", err)
 	}
 	return 1
 }

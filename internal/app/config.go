@@ -54,6 +54,7 @@ func liveChangeable(old, new *conf.Config) bool {
 		c.Motion, c.MQTT = conf.Motion{}, conf.MQTT{}
 		c.Mail, c.Telegram, c.Matrix = conf.Mail{}, conf.Telegram{}, conf.Matrix{}
 		c.ONVIF = conf.ONVIF{}
+		c.Update = conf.Update{} // the updater reads it live
 		// The web server's addresses apply when freecam restarts (warnWeb says so).
 		c.Freecam.HTTPSListen, c.Freecam.HTTPListen = "", ""
 	}

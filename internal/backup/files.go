@@ -26,7 +26,7 @@ func Known() []string {
 	names := []string{
 		conf.RTSPServerFile, conf.OSDFile, conf.FreecamFile, conf.AutoNightFile, conf.RecordingFile,
 		conf.TimelapseFile, conf.HALFile, conf.MotionFile, conf.MQTTFile, conf.MailFile,
-		conf.TelegramFile, conf.MatrixFile, conf.ONVIFFile, ptz.File,
+		conf.TelegramFile, conf.MatrixFile, conf.ONVIFFile, conf.UpdateFile, ptz.File,
 		"hostname.conf", "timezone.conf", "ntp_srv.conf", "staticip.conf", "defaultgw.conf",
 		"resolv.conf", "wpa_supplicant.conf", "swap.conf",
 		auth.UsersFile,
