@@ -112,7 +112,9 @@ func (s *Supervisor) Start(ctx context.Context) error {
 			select {
 			case <-s.done: // the loop has ended (Failed, or stopped): start afresh
 			default:
-				if !s.stopping {
+				// A loop that has just set Failed is ending: wait for it like for a stop, or this
+				// Start (one that reacted to the Failed state) would be taken for "already running".
+				if !s.stopping && s.st.State != Failed {
 					s.mu.Unlock()
 					return nil // already running
 				}

@@ -176,6 +176,9 @@ func TestAFailedServiceStartsAfresh(t *testing.T) {
 			t.Errorf("got %d attempts, want 3 before and 3 after the new Start", got)
 		}
 		gaps := a.gaps()
+		if len(gaps) < 4 {
+			t.Fatalf("got %d gaps between attempts, want at least 4", len(gaps))
+		}
 		within(t, "first gap after the new Start", gaps[3], 500*time.Millisecond)
 	})
 }
