@@ -14,56 +14,23 @@ import (
 // deviceService is the device management service (tds, ver10/device/wsdl).
 type deviceService struct{ s *Server }
 
-var _ soap.Service = (*deviceService)(nil)
-
-func (d *deviceService) ops(name string) (op, bool) {
-	switch name {
-	case "GetSystemDateAndTime":
-		return op{soap.Open, d.getSystemDateAndTime}, true
-	case "GetCapabilities":
-		return op{soap.Open, d.getCapabilities}, true
-	case "GetServices":
-		return op{soap.Open, d.getServices}, true
-	case "GetServiceCapabilities":
-		return op{soap.Open, d.getServiceCapabilities}, true
-	case "GetWsdlUrl":
-		return op{soap.Open, d.getWsdlURL}, true
-	case "GetHostname":
-		return op{soap.Open, d.getHostname}, true
-	case "GetEndpointReference":
-		return op{soap.Open, d.getEndpointReference}, true
-	case "GetDeviceInformation":
-		return op{soap.Viewer, d.getDeviceInformation}, true
-	case "GetNetworkInterfaces":
-		return op{soap.Viewer, d.getNetworkInterfaces}, true
-	case "GetScopes":
-		return op{soap.Viewer, d.getScopes}, true
-	case "GetNTP":
-		return op{soap.Viewer, d.getNTP}, true
-	case "GetDNS":
-		return op{soap.Viewer, d.getDNS}, true
-	case "GetNetworkProtocols":
-		return op{soap.Viewer, d.getNetworkProtocols}, true
-	case "SetSystemDateAndTime":
-		return op{soap.Admin, d.setSystemDateAndTime}, true
+func (d *deviceService) operations() soap.Ops {
+	return soap.Ops{
+		"GetSystemDateAndTime":   {Access: soap.Open, Serve: d.getSystemDateAndTime},
+		"GetCapabilities":        {Access: soap.Open, Serve: d.getCapabilities},
+		"GetServices":            {Access: soap.Open, Serve: d.getServices},
+		"GetServiceCapabilities": {Access: soap.Open, Serve: d.getServiceCapabilities},
+		"GetWsdlUrl":             {Access: soap.Open, Serve: d.getWsdlURL},
+		"GetHostname":            {Access: soap.Open, Serve: d.getHostname},
+		"GetEndpointReference":   {Access: soap.Open, Serve: d.getEndpointReference},
+		"GetDeviceInformation":   {Access: soap.Viewer, Serve: d.getDeviceInformation},
+		"GetNetworkInterfaces":   {Access: soap.Viewer, Serve: d.getNetworkInterfaces},
+		"GetScopes":              {Access: soap.Viewer, Serve: d.getScopes},
+		"GetNTP":                 {Access: soap.Viewer, Serve: d.getNTP},
+		"GetDNS":                 {Access: soap.Viewer, Serve: d.getDNS},
+		"GetNetworkProtocols":    {Access: soap.Viewer, Serve: d.getNetworkProtocols},
+		"SetSystemDateAndTime":   {Access: soap.Admin, Serve: d.setSystemDateAndTime},
 	}
-	return op{}, false
-}
-
-// Access implements soap.Service.
-func (d *deviceService) Access(name string) (soap.Access, bool) {
-	o, ok := d.ops(name)
-	return o.access, ok
-}
-
-// ServeSOAP implements soap.Service.
-func (d *deviceService) ServeSOAP(w http.ResponseWriter, r *http.Request, c *soap.Call) {
-	o, ok := d.ops(c.Req.Operation.Local)
-	if !ok {
-		soap.NotImplemented(w, c.Req.Version)
-		return
-	}
-	o.serve(w, r, c)
 }
 
 // onvifVersion is the ONVIF version the services claim (2.60: Media1, events, PTZ ver20).

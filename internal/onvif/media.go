@@ -22,69 +22,43 @@ const (
 // camera's stream as it is; its configuration is changed in freecam's settings, not here.
 type mediaService struct{ s *Server }
 
-var _ soap.Service = (*mediaService)(nil)
-
-func (m *mediaService) ops(name string) (op, bool) {
-	switch name {
-	case "GetServiceCapabilities":
-		return op{soap.Open, m.getServiceCapabilities}, true
-	case "GetProfiles":
-		return op{soap.Viewer, m.getProfiles}, true
-	case "GetProfile":
-		return op{soap.Viewer, m.getProfile}, true
-	case "GetVideoSources":
-		return op{soap.Viewer, m.getVideoSources}, true
-	case "GetVideoSourceConfigurations", "GetCompatibleVideoSourceConfigurations":
-		return op{soap.Viewer, m.getVideoSourceConfigurations}, true
-	case "GetVideoSourceConfiguration":
-		return op{soap.Viewer, m.getVideoSourceConfiguration}, true
-	case "GetVideoEncoderConfigurations", "GetCompatibleVideoEncoderConfigurations":
-		return op{soap.Viewer, m.getVideoEncoderConfigurations}, true
-	case "GetVideoEncoderConfiguration":
-		return op{soap.Viewer, m.getVideoEncoderConfiguration}, true
-	case "GetVideoEncoderConfigurationOptions":
-		return op{soap.Viewer, m.getVideoEncoderConfigurationOptions}, true
-	case "SetVideoEncoderConfiguration":
-		return op{soap.Admin, m.setVideoEncoderConfiguration}, true
-	case "SetVideoSourceConfiguration":
-		return op{soap.Admin, m.setVideoSourceConfiguration}, true
-	case "GetStreamUri":
-		return op{soap.Viewer, m.getStreamURI}, true
-	case "GetSnapshotUri":
-		return op{soap.Viewer, m.getSnapshotURI}, true
-	// Synology Surveillance Station probes with CreateProfile("SynoTestProfile") and
-	// DeleteProfile, the second time possibly without credentials; a NotAuthorized answer shows
-	// as "wrong password", so they are open and always refused with a fault it understands.
-	case "CreateProfile":
-		return op{soap.Open, m.createProfile}, true
-	case "DeleteProfile":
-		return op{soap.Open, m.deleteProfile}, true
-	// The camera has no audio, analytics or metadata: empty lists rather than faults, which
-	// NVRs calling them while connecting take as errors.
-	case "GetAudioSources", "GetAudioSourceConfigurations", "GetAudioEncoderConfigurations",
-		"GetAudioOutputs", "GetAudioOutputConfigurations", "GetAudioDecoderConfigurations",
-		"GetVideoAnalyticsConfigurations", "GetMetadataConfigurations",
-		"GetCompatibleAudioSourceConfigurations", "GetCompatibleAudioEncoderConfigurations",
-		"GetCompatibleMetadataConfigurations", "GetCompatibleVideoAnalyticsConfigurations":
-		return op{soap.Viewer, m.emptyList}, true
+func (m *mediaService) operations() soap.Ops {
+	return soap.Ops{
+		"GetServiceCapabilities":                  {Access: soap.Open, Serve: m.getServiceCapabilities},
+		"GetProfiles":                             {Access: soap.Viewer, Serve: m.getProfiles},
+		"GetProfile":                              {Access: soap.Viewer, Serve: m.getProfile},
+		"GetVideoSources":                         {Access: soap.Viewer, Serve: m.getVideoSources},
+		"GetVideoSourceConfigurations":            {Access: soap.Viewer, Serve: m.getVideoSourceConfigurations},
+		"GetCompatibleVideoSourceConfigurations":  {Access: soap.Viewer, Serve: m.getVideoSourceConfigurations},
+		"GetVideoSourceConfiguration":             {Access: soap.Viewer, Serve: m.getVideoSourceConfiguration},
+		"GetVideoEncoderConfigurations":           {Access: soap.Viewer, Serve: m.getVideoEncoderConfigurations},
+		"GetCompatibleVideoEncoderConfigurations": {Access: soap.Viewer, Serve: m.getVideoEncoderConfigurations},
+		"GetVideoEncoderConfiguration":            {Access: soap.Viewer, Serve: m.getVideoEncoderConfiguration},
+		"GetVideoEncoderConfigurationOptions":     {Access: soap.Viewer, Serve: m.getVideoEncoderConfigurationOptions},
+		"SetVideoEncoderConfiguration":            {Access: soap.Admin, Serve: m.setVideoEncoderConfiguration},
+		"SetVideoSourceConfiguration":             {Access: soap.Admin, Serve: m.setVideoSourceConfiguration},
+		"GetStreamUri":                            {Access: soap.Viewer, Serve: m.getStreamURI},
+		"GetSnapshotUri":                          {Access: soap.Viewer, Serve: m.getSnapshotURI},
+		// Synology Surveillance Station probes with CreateProfile("SynoTestProfile") and
+		// DeleteProfile, the second time possibly without credentials; a NotAuthorized answer shows
+		// as "wrong password", so they are open and always refused with a fault it understands.
+		"CreateProfile": {Access: soap.Open, Serve: m.createProfile},
+		"DeleteProfile": {Access: soap.Open, Serve: m.deleteProfile},
+		// The camera has no audio, analytics or metadata: empty lists rather than faults, which
+		// NVRs calling them while connecting take as errors.
+		"GetAudioSources":                           {Access: soap.Viewer, Serve: m.emptyList},
+		"GetAudioSourceConfigurations":              {Access: soap.Viewer, Serve: m.emptyList},
+		"GetAudioEncoderConfigurations":             {Access: soap.Viewer, Serve: m.emptyList},
+		"GetAudioOutputs":                           {Access: soap.Viewer, Serve: m.emptyList},
+		"GetAudioOutputConfigurations":              {Access: soap.Viewer, Serve: m.emptyList},
+		"GetAudioDecoderConfigurations":             {Access: soap.Viewer, Serve: m.emptyList},
+		"GetVideoAnalyticsConfigurations":           {Access: soap.Viewer, Serve: m.emptyList},
+		"GetMetadataConfigurations":                 {Access: soap.Viewer, Serve: m.emptyList},
+		"GetCompatibleAudioSourceConfigurations":    {Access: soap.Viewer, Serve: m.emptyList},
+		"GetCompatibleAudioEncoderConfigurations":   {Access: soap.Viewer, Serve: m.emptyList},
+		"GetCompatibleMetadataConfigurations":       {Access: soap.Viewer, Serve: m.emptyList},
+		"GetCompatibleVideoAnalyticsConfigurations": {Access: soap.Viewer, Serve: m.emptyList},
 	}
-	return op{}, false
-}
-
-// Access implements soap.Service.
-func (m *mediaService) Access(name string) (soap.Access, bool) {
-	o, ok := m.ops(name)
-	return o.access, ok
-}
-
-// ServeSOAP implements soap.Service.
-func (m *mediaService) ServeSOAP(w http.ResponseWriter, r *http.Request, c *soap.Call) {
-	o, ok := m.ops(c.Req.Operation.Local)
-	if !ok {
-		soap.NotImplemented(w, c.Req.Version)
-		return
-	}
-	o.serve(w, r, c)
 }
 
 // --- capabilities

@@ -68,8 +68,8 @@ type Options struct {
 type Server struct {
 	o        Options
 	verifier *soap.Verifier
-	device   *deviceService
-	media    *mediaService
+	device   soap.Ops
+	media    soap.Ops
 }
 
 // New checks o and returns a Server.
@@ -93,8 +93,8 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{o: o}
 	s.verifier = &soap.Verifier{Secret: o.Accounts.DigestSecret, Now: o.Now}
-	s.device = &deviceService{s: s}
-	s.media = &mediaService{s: s}
+	s.device = (&deviceService{s: s}).operations()
+	s.media = (&mediaService{s: s}).operations()
 	return s, nil
 }
 
@@ -220,10 +220,4 @@ func invalidArg(w http.ResponseWriter, c *soap.Call, sub, reason string) {
 		subs = append(subs, sub)
 	}
 	soap.WriteFault(w, c.Req.Version, soap.Sender, subs, reason, 0)
-}
-
-// op is one operation of a service implemented here.
-type op struct {
-	access soap.Access
-	serve  func(w http.ResponseWriter, r *http.Request, c *soap.Call)
 }

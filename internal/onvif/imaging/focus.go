@@ -12,7 +12,7 @@ import (
 // an empty tt:ImagingStatus20 (no FocusStatus20); Move and Stop are not
 // implemented.
 
-func (s *Service) getMoveOptions(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) getMoveOptions(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	if !videoSource(w, c) {
 		return
 	}
@@ -22,7 +22,7 @@ func (s *Service) getMoveOptions(w http.ResponseWriter, c *soap.Call) {
 	}{})
 }
 
-func (s *Service) getStatus(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) getStatus(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	if !videoSource(w, c) {
 		return
 	}

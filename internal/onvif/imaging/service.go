@@ -39,7 +39,8 @@ type Options struct {
 // Service is the ONVIF imaging service. It is goroutine-safe as far as
 // Options' functions are.
 type Service struct {
-	o Options
+	o   Options
+	ops soap.Ops
 }
 
 var _ soap.Service = (*Service)(nil)
@@ -55,48 +56,33 @@ func New(o Options) (*Service, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{o: o}, nil
+	s := &Service{o: o}
+	s.ops = s.operations()
+	return s, nil
 }
 
-// access classes: GetServiceCapabilities is Open (PRE_AUTH), reads are
-// Viewer (READ_MEDIA), SetImagingSettings is Admin (ACTUATE).
-var access = map[string]soap.Access{
-	"GetServiceCapabilities": soap.Open,
-	"GetImagingSettings":     soap.Viewer,
-	"GetOptions":             soap.Viewer,
-	"GetMoveOptions":         soap.Viewer,
-	"GetStatus":              soap.Viewer,
-	"SetImagingSettings":     soap.Admin,
-}
+// Access implements soap.Service; ok is false for an operation the service does not implement.
+func (s *Service) Access(op string) (soap.Access, bool) { return s.ops.Access(op) }
 
-// Access returns the access class of op; ok is false for an operation the
-// service does not implement (Move, Stop, presets…).
-func (s *Service) Access(op string) (soap.Access, bool) {
-	a, ok := access[op]
-	return a, ok
-}
-
-// ServeSOAP answers one imaging operation.
+// ServeSOAP implements soap.Service.
 func (s *Service) ServeSOAP(w http.ResponseWriter, r *http.Request, c *soap.Call) {
-	switch c.Req.Operation.Local {
-	case "GetServiceCapabilities":
-		s.getServiceCapabilities(w, c)
-	case "GetImagingSettings":
-		s.getImagingSettings(w, c)
-	case "SetImagingSettings":
-		s.setImagingSettings(w, r, c)
-	case "GetOptions":
-		s.getOptions(w, c)
-	case "GetMoveOptions":
-		s.getMoveOptions(w, c)
-	case "GetStatus":
-		s.getStatus(w, c)
-	default:
-		soap.NotImplemented(w, c.Req.Version)
+	s.ops.ServeSOAP(w, r, c)
+}
+
+// operations is the imaging service's table. Access classes: GetServiceCapabilities is Open
+// (PRE_AUTH), reads are Viewer (READ_MEDIA), SetImagingSettings is Admin (ACTUATE).
+func (s *Service) operations() soap.Ops {
+	return soap.Ops{
+		"GetServiceCapabilities": {Access: soap.Open, Serve: s.getServiceCapabilities},
+		"GetImagingSettings":     {Access: soap.Viewer, Serve: s.getImagingSettings},
+		"GetOptions":             {Access: soap.Viewer, Serve: s.getOptions},
+		"GetMoveOptions":         {Access: soap.Viewer, Serve: s.getMoveOptions},
+		"GetStatus":              {Access: soap.Viewer, Serve: s.getStatus},
+		"SetImagingSettings":     {Access: soap.Admin, Serve: s.setImagingSettings},
 	}
 }
 
-func (s *Service) getServiceCapabilities(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) getServiceCapabilities(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	s.write(w, c, struct {
 		XMLName xml.Name `xml:"timg:GetServiceCapabilitiesResponse"`
 		Caps    struct {

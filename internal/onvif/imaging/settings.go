@@ -46,7 +46,7 @@ type imagingSettings struct {
 	IrCutFilter string `xml:"tt:IrCutFilter"`
 }
 
-func (s *Service) getImagingSettings(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) getImagingSettings(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	if !videoSource(w, c) {
 		return
 	}
@@ -131,7 +131,7 @@ type imagingOptions struct {
 	IrCutFilterModes []string `xml:"tt:IrCutFilterModes"`
 }
 
-func (s *Service) getOptions(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) getOptions(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	if !videoSource(w, c) {
 		return
 	}

@@ -60,7 +60,7 @@ func (s *Service) startMove(w http.ResponseWriter, c *soap.Call, timeout time.Du
 // Stop, another move or the timeout. The motor has one speed: only the
 // signs of the velocity count (|v| picks no speed), and a zero velocity
 // stops.
-func (s *Service) continuousMove(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) continuousMove(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	var req struct {
 		ProfileToken string    `xml:"ProfileToken"`
 		Velocity     ptzVector `xml:"Velocity"`
@@ -108,7 +108,7 @@ func (s *Service) continuousMove(w http.ResponseWriter, c *soap.Call) {
 // the whole pan range) or the field-of-view space (x = 1 is half the
 // picture width, so a point at the right edge comes to the centre), as
 // seen in the picture. It answers once the move started.
-func (s *Service) relativeMove(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) relativeMove(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	var req struct {
 		ProfileToken string    `xml:"ProfileToken"`
 		Translation  ptzVector `xml:"Translation"`
@@ -151,7 +151,7 @@ func (s *Service) relativeMove(w http.ResponseWriter, c *soap.Call) {
 // absoluteMove goes to a position of the generic space: x −1..1 is the
 // pan range 0..limit in the motor's frame, y likewise with +1 the top. A
 // missing coordinate keeps that axis where it is.
-func (s *Service) absoluteMove(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) absoluteMove(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	var req struct {
 		ProfileToken string    `xml:"ProfileToken"`
 		Position     ptzVector `xml:"Position"`
@@ -209,7 +209,7 @@ func toGeneric(p, limit int) float64 {
 
 // stop ends any move when PanTilt is true or absent (Zoom alone: there is
 // no zoom, nothing to stop).
-func (s *Service) stop(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) stop(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	var req struct {
 		ProfileToken string `xml:"ProfileToken"`
 		PanTilt      *bool  `xml:"PanTilt"`
@@ -243,7 +243,7 @@ type getStatusResponse struct {
 
 // getStatus reports the position in the generic space (motor frame) and
 // whether a move started here is running.
-func (s *Service) getStatus(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) getStatus(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	var req struct {
 		ProfileToken string `xml:"ProfileToken"`
 	}

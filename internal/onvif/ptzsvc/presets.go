@@ -26,7 +26,7 @@ type preset struct {
 	} `xml:"tt:PTZPosition"`
 }
 
-func (s *Service) getPresets(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) getPresets(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	var req struct {
 		ProfileToken string `xml:"ProfileToken"`
 	}
@@ -49,7 +49,7 @@ func (s *Service) getPresets(w http.ResponseWriter, c *soap.Call) {
 	respond(w, c, &resp)
 }
 
-func (s *Service) gotoPreset(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) gotoPreset(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	var req struct {
 		ProfileToken string `xml:"ProfileToken"`
 		PresetToken  string `xml:"PresetToken"`
@@ -75,7 +75,7 @@ func (s *Service) gotoPreset(w http.ResponseWriter, c *soap.Call) {
 // setPreset stores the current position under PresetName (a new preset;
 // an existing name faults PresetExist as the spec says) or PresetToken (an
 // existing preset, renamed when PresetName differs), then saves the file.
-func (s *Service) setPreset(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) setPreset(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	var req struct {
 		ProfileToken string `xml:"ProfileToken"`
 		PresetName   string `xml:"PresetName"`
@@ -169,7 +169,7 @@ func (s *Service) freeName() string {
 	}
 }
 
-func (s *Service) removePreset(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) removePreset(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	var req struct {
 		ProfileToken string `xml:"ProfileToken"`
 		PresetToken  string `xml:"PresetToken"`
@@ -199,7 +199,7 @@ func (s *Service) removePreset(w http.ResponseWriter, c *soap.Call) {
 }
 
 // gotoHomePosition goes to the preset "home", or the centre without one.
-func (s *Service) gotoHomePosition(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) gotoHomePosition(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	var req struct {
 		ProfileToken string `xml:"ProfileToken"`
 	}
@@ -220,7 +220,7 @@ func (s *Service) gotoHomePosition(w http.ResponseWriter, c *soap.Call) {
 }
 
 // setHomePosition saves the current position as the preset "home".
-func (s *Service) setHomePosition(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) setHomePosition(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	var req struct {
 		ProfileToken string `xml:"ProfileToken"`
 	}

@@ -49,6 +49,7 @@ type Options struct {
 
 // Service is the ONVIF PTZ service. It is goroutine-safe.
 type Service struct {
+	ops     soap.Ops
 	motor   hal.Motor
 	presets *ptz.Presets
 	fov     hal.Position
@@ -90,6 +91,7 @@ func New(o Options) (*Service, error) {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{motor: o.Motor, presets: o.Presets, fov: o.FOV, log: o.Log, now: time.Now}
+	s.ops = s.operations()
 	s.base, s.cancel = context.WithCancel(context.Background())
 	return s, nil
 }
@@ -108,77 +110,36 @@ func (s *Service) Close() {
 	s.wg.Wait()
 }
 
-// access classes: reads are Viewer, moves and preset changes Admin,
-// GetServiceCapabilities Open (PRE_AUTH).
-var access = map[string]soap.Access{
-	"GetServiceCapabilities":      soap.Open,
-	"GetNodes":                    soap.Viewer,
-	"GetNode":                     soap.Viewer,
-	"GetConfigurations":           soap.Viewer,
-	"GetConfiguration":            soap.Viewer,
-	"GetConfigurationOptions":     soap.Viewer,
-	"GetCompatibleConfigurations": soap.Viewer,
-	"GetStatus":                   soap.Viewer,
-	"GetPresets":                  soap.Viewer,
-	"ContinuousMove":              soap.Admin,
-	"RelativeMove":                soap.Admin,
-	"AbsoluteMove":                soap.Admin,
-	"Stop":                        soap.Admin,
-	"GotoPreset":                  soap.Admin,
-	"SetPreset":                   soap.Admin,
-	"RemovePreset":                soap.Admin,
-	"GotoHomePosition":            soap.Admin,
-	"SetHomePosition":             soap.Admin,
-}
+// Access implements soap.Service; ok is false for an operation the service does not implement.
+func (s *Service) Access(op string) (soap.Access, bool) { return s.ops.Access(op) }
 
-// Access returns the access class of op; ok is false for an operation the
-// service does not implement.
-func (s *Service) Access(op string) (soap.Access, bool) {
-	a, ok := access[op]
-	return a, ok
-}
-
-// ServeSOAP answers one PTZ operation.
+// ServeSOAP implements soap.Service.
 func (s *Service) ServeSOAP(w http.ResponseWriter, r *http.Request, c *soap.Call) {
-	switch c.Req.Operation.Local {
-	case "GetServiceCapabilities":
-		s.getServiceCapabilities(w, c)
-	case "GetNodes":
-		s.getNodes(w, c)
-	case "GetNode":
-		s.getNode(w, c)
-	case "GetConfigurations":
-		s.getConfigurations(w, c)
-	case "GetConfiguration":
-		s.getConfiguration(w, c)
-	case "GetConfigurationOptions":
-		s.getConfigurationOptions(w, c)
-	case "GetCompatibleConfigurations":
-		s.getCompatibleConfigurations(w, c)
-	case "GetStatus":
-		s.getStatus(w, c)
-	case "ContinuousMove":
-		s.continuousMove(w, c)
-	case "RelativeMove":
-		s.relativeMove(w, c)
-	case "AbsoluteMove":
-		s.absoluteMove(w, c)
-	case "Stop":
-		s.stop(w, c)
-	case "GetPresets":
-		s.getPresets(w, c)
-	case "GotoPreset":
-		s.gotoPreset(w, c)
-	case "SetPreset":
-		s.setPreset(w, c)
-	case "RemovePreset":
-		s.removePreset(w, c)
-	case "GotoHomePosition":
-		s.gotoHomePosition(w, c)
-	case "SetHomePosition":
-		s.setHomePosition(w, c)
-	default:
-		soap.NotImplemented(w, c.Req.Version)
+	s.ops.ServeSOAP(w, r, c)
+}
+
+// operations is the PTZ service's table. Access classes: reads are Viewer, moves and preset
+// changes Admin, GetServiceCapabilities Open (PRE_AUTH).
+func (s *Service) operations() soap.Ops {
+	return soap.Ops{
+		"GetServiceCapabilities":      {Access: soap.Open, Serve: s.getServiceCapabilities},
+		"GetNodes":                    {Access: soap.Viewer, Serve: s.getNodes},
+		"GetNode":                     {Access: soap.Viewer, Serve: s.getNode},
+		"GetConfigurations":           {Access: soap.Viewer, Serve: s.getConfigurations},
+		"GetConfiguration":            {Access: soap.Viewer, Serve: s.getConfiguration},
+		"GetConfigurationOptions":     {Access: soap.Viewer, Serve: s.getConfigurationOptions},
+		"GetCompatibleConfigurations": {Access: soap.Viewer, Serve: s.getCompatibleConfigurations},
+		"GetStatus":                   {Access: soap.Viewer, Serve: s.getStatus},
+		"GetPresets":                  {Access: soap.Viewer, Serve: s.getPresets},
+		"ContinuousMove":              {Access: soap.Admin, Serve: s.continuousMove},
+		"RelativeMove":                {Access: soap.Admin, Serve: s.relativeMove},
+		"AbsoluteMove":                {Access: soap.Admin, Serve: s.absoluteMove},
+		"Stop":                        {Access: soap.Admin, Serve: s.stop},
+		"GotoPreset":                  {Access: soap.Admin, Serve: s.gotoPreset},
+		"SetPreset":                   {Access: soap.Admin, Serve: s.setPreset},
+		"RemovePreset":                {Access: soap.Admin, Serve: s.removePreset},
+		"GotoHomePosition":            {Access: soap.Admin, Serve: s.gotoHomePosition},
+		"SetHomePosition":             {Access: soap.Admin, Serve: s.setHomePosition},
 	}
 }
 
@@ -241,7 +202,7 @@ func respond(w http.ResponseWriter, c *soap.Call, body any) {
 // empty is an operation response without content, e.g. tptz:StopResponse.
 func empty(op string) []byte { return []byte("<tptz:" + op + "Response></tptz:" + op + "Response>") }
 
-func (s *Service) getServiceCapabilities(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) getServiceCapabilities(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	type caps struct {
 		EFlip                       bool `xml:"EFlip,attr"`
 		Reverse                     bool `xml:"Reverse,attr"`
@@ -265,14 +226,14 @@ func (s *Service) node() node {
 	}
 }
 
-func (s *Service) getNodes(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) getNodes(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	respond(w, c, struct {
 		XMLName xml.Name `xml:"tptz:GetNodesResponse"`
 		Node    node
 	}{Node: s.node()})
 }
 
-func (s *Service) getNode(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) getNode(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	var req struct {
 		NodeToken string `xml:"NodeToken"`
 	}
@@ -289,14 +250,14 @@ func (s *Service) getNode(w http.ResponseWriter, c *soap.Call) {
 	}{Node: s.node()})
 }
 
-func (s *Service) getConfigurations(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) getConfigurations(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	respond(w, c, struct {
 		XMLName xml.Name `xml:"tptz:GetConfigurationsResponse"`
 		Config  tptzConfiguration
 	}{Config: tptzConfiguration(s.Configuration())})
 }
 
-func (s *Service) getConfiguration(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) getConfiguration(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	var req struct {
 		Token string `xml:"PTZConfigurationToken"`
 	}
@@ -313,7 +274,7 @@ func (s *Service) getConfiguration(w http.ResponseWriter, c *soap.Call) {
 	}{Config: tptzConfiguration(s.Configuration())})
 }
 
-func (s *Service) getCompatibleConfigurations(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) getCompatibleConfigurations(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	var req struct {
 		ProfileToken string `xml:"ProfileToken"`
 	}
@@ -326,7 +287,7 @@ func (s *Service) getCompatibleConfigurations(w http.ResponseWriter, c *soap.Cal
 	}{Config: tptzConfiguration(s.Configuration())})
 }
 
-func (s *Service) getConfigurationOptions(w http.ResponseWriter, c *soap.Call) {
+func (s *Service) getConfigurationOptions(w http.ResponseWriter, _ *http.Request, c *soap.Call) {
 	var req struct {
 		Token string `xml:"ConfigurationToken"`
 	}

@@ -56,3 +56,29 @@ type Service interface {
 	// goes away, which a long poll must honour; r.URL.Path addresses a subscription).
 	ServeSOAP(w http.ResponseWriter, r *http.Request, c *Call)
 }
+
+// Op is one operation of a service: what it needs of the caller and what answers it.
+type Op struct {
+	Access Access
+	Serve  func(w http.ResponseWriter, r *http.Request, c *Call)
+}
+
+// Ops is a service's operations by the local name of their element. It implements Service, so
+// a service keeps one table, not an access list and a dispatch switch that must agree.
+type Ops map[string]Op
+
+// Access implements Service.
+func (o Ops) Access(op string) (Access, bool) {
+	x, ok := o[op]
+	return x.Access, ok
+}
+
+// ServeSOAP implements Service; an operation not in the table gets NotImplemented.
+func (o Ops) ServeSOAP(w http.ResponseWriter, r *http.Request, c *Call) {
+	x, ok := o[c.Req.Operation.Local]
+	if !ok {
+		NotImplemented(w, c.Req.Version)
+		return
+	}
+	x.Serve(w, r, c)
+}
