@@ -33,6 +33,7 @@ import (
 	"github.com/freecam/freecam/internal/hal/ptz"
 	"github.com/freecam/freecam/internal/onvif"
 	"github.com/freecam/freecam/internal/onvif/soap"
+	"github.com/freecam/freecam/internal/onvif/soap/soaptest"
 	"github.com/freecam/freecam/internal/testutil"
 	"github.com/freecam/freecam/internal/web/auth"
 )
@@ -609,7 +610,7 @@ func TestONVIFDiscoveryWithTheNpmClient(t *testing.T) {
 			continue
 		}
 		// HA's first call at the discovered address.
-		if utc := z.call(a, soap.NSDevice, "GetSystemDateAndTime", "", false).get("SystemDateAndTime", "UTCDateTime"); utc == nil {
+		if utc := z.call(a, soap.NSDevice, "GetSystemDateAndTime", "", false).Get("SystemDateAndTime", "UTCDateTime"); utc == nil {
 			t.Errorf("GetSystemDateAndTime at the discovered %s: got no UTCDateTime", a)
 		}
 	}
@@ -646,63 +647,7 @@ func TestONVIFDiscoveryWithTheNpmClient(t *testing.T) {
 // 5. Home Assistant's sequence, as zeep sends it.
 
 // xmlNode is a parsed XML element; lookups are by local name.
-type xmlNode struct {
-	XMLName xml.Name
-	Attrs   []xml.Attr `xml:",any,attr"`
-	Text    string     `xml:",chardata"`
-	Nodes   []*xmlNode `xml:",any"`
-}
-
-// get follows child local names; nil when one is missing.
-func (n *xmlNode) get(path ...string) *xmlNode {
-	for _, name := range path {
-		if n == nil {
-			return nil
-		}
-		var next *xmlNode
-		for _, c := range n.Nodes {
-			if c.XMLName.Local == name {
-				next = c
-				break
-			}
-		}
-		n = next
-	}
-	return n
-}
-
-// all returns the children named name.
-func (n *xmlNode) all(name string) []*xmlNode {
-	if n == nil {
-		return nil
-	}
-	var out []*xmlNode
-	for _, c := range n.Nodes {
-		if c.XMLName.Local == name {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func (n *xmlNode) text(path ...string) string {
-	if n = n.get(path...); n == nil {
-		return "<absent>"
-	}
-	return strings.TrimSpace(n.Text)
-}
-
-func (n *xmlNode) attr(name string) string {
-	if n == nil {
-		return "<absent>"
-	}
-	for _, a := range n.Attrs {
-		if a.Name.Local == name {
-			return a.Value
-		}
-	}
-	return "<absent>"
-}
+type xmlNode = soaptest.Node
 
 // zeepClient sends requests as Home Assistant's zeep-async client does: SOAP 1.2, wsa
 // Action/MessageID/To headers with mustUnderstand, a WS-Security UsernameToken with a
@@ -771,14 +716,14 @@ func (z *zeepClient) post(to, envelope string) zeepReply {
 	if err := xml.Unmarshal(raw, &env); err != nil || env.XMLName.Local != "Envelope" {
 		z.t.Fatalf("POST %s: got status %d and %q, want a SOAP envelope (%v)", to, resp.StatusCode, raw, err)
 	}
-	return zeepReply{status: resp.StatusCode, raw: string(raw), body: env.get("Body")}
+	return zeepReply{status: resp.StatusCode, raw: string(raw), body: env.Get("Body")}
 }
 
 // call sends op signed (or not) and requires a 200 with <op>Response, which it returns.
 func (z *zeepClient) call(to, ns, op, inner string, signed bool) *xmlNode {
 	z.t.Helper()
 	r := z.post(to, z.envelope(to, ns, op, inner, signed))
-	resp := r.body.get(op + "Response")
+	resp := r.body.Get(op + "Response")
 	if r.status != http.StatusOK || resp == nil {
 		z.t.Fatalf("%s at %s: got status %d\n%s\nwant 200 and %sResponse", op, to, r.status, r.raw, op)
 	}
@@ -787,14 +732,14 @@ func (z *zeepClient) call(to, ns, op, inner string, signed bool) *xmlNode {
 
 // faultSubcode is the innermost Subcode value of a fault, "" when it is not a fault.
 func (r zeepReply) faultSubcode() string {
-	f := r.body.get("Fault")
+	f := r.body.Get("Fault")
 	if f == nil {
 		return ""
 	}
-	code := f.get("Code")
+	code := f.Get("Code")
 	v := ""
-	for sub := code.get("Subcode"); sub != nil; sub = sub.get("Subcode") {
-		v = sub.text("Value")
+	for sub := code.Get("Subcode"); sub != nil; sub = sub.Get("Subcode") {
+		v = sub.Value("Value")
 	}
 	return v
 }
@@ -815,12 +760,12 @@ func initializedMotion(t *testing.T, pull *xmlNode) {
 	t.Helper()
 	want := map[string]string{"tns1:VideoSource/MotionAlarm": "State", "tns1:RuleEngine/CellMotionDetector/Motion": "IsMotion"}
 	got := map[string]bool{}
-	for _, nm := range pull.all("NotificationMessage") {
-		topic := nm.text("Topic")
-		msg := nm.get("Message", "Message")
-		item := msg.get("Data", "SimpleItem")
-		if name, ok := want[topic]; ok && msg.attr("PropertyOperation") == "Initialized" &&
-			item.attr("Name") == name && item.attr("Value") == "false" && msg.get("Source", "SimpleItem") != nil {
+	for _, nm := range pull.All("NotificationMessage") {
+		topic := nm.Value("Topic")
+		msg := nm.Get("Message", "Message")
+		item := msg.Get("Data", "SimpleItem")
+		if name, ok := want[topic]; ok && msg.Attr("PropertyOperation") == "Initialized" &&
+			item.Attr("Name") == name && item.Attr("Value") == "false" && msg.Get("Source", "SimpleItem") != nil {
 			got[topic] = true
 		}
 	}
@@ -844,39 +789,39 @@ func TestONVIFHomeAssistantSequence(t *testing.T) {
 	d, m, ev := soap.NSDevice, soap.NSMedia, soap.NSEvents
 
 	// Config flow 1: GetSystemDateAndTime without credentials; UTCDateTime is there and now.
-	sdt := z.call(dev, d, "GetSystemDateAndTime", "", false).get("SystemDateAndTime")
-	utc := sdt.get("UTCDateTime")
-	atoi := func(path ...string) int { n, _ := strconv.Atoi(utc.text(path...)); return n }
+	sdt := z.call(dev, d, "GetSystemDateAndTime", "", false).Get("SystemDateAndTime")
+	utc := sdt.Get("UTCDateTime")
+	atoi := func(path ...string) int { n, _ := strconv.Atoi(utc.Value(path...)); return n }
 	camTime := time.Date(atoi("Date", "Year"), time.Month(atoi("Date", "Month")), atoi("Date", "Day"),
 		atoi("Time", "Hour"), atoi("Time", "Minute"), atoi("Time", "Second"), 0, time.UTC)
 	if off := time.Since(camTime); off < -5*time.Second || off > 5*time.Second {
 		t.Errorf("UTCDateTime: got %v, %v off this clock, want within 5 s (HA warns)", camTime, off)
 	}
-	if typ := sdt.text("DateTimeType"); typ != "NTP" {
+	if typ := sdt.Value("DateTimeType"); typ != "NTP" {
 		t.Errorf("DateTimeType: got %q, want NTP (Manual makes HA set the clock)", typ)
 	}
 
 	// GetCapabilities{Category All}: the only place HA takes the other XAddrs from.
-	caps := z.call(dev, d, "GetCapabilities", "<ns0:Category>All</ns0:Category>", true).get("Capabilities")
-	mediaX, eventsX, ptzX := caps.text("Media", "XAddr"), caps.text("Events", "XAddr"), caps.text("PTZ", "XAddr")
+	caps := z.call(dev, d, "GetCapabilities", "<ns0:Category>All</ns0:Category>", true).Get("Capabilities")
+	mediaX, eventsX, ptzX := caps.Value("Media", "XAddr"), caps.Value("Events", "XAddr"), caps.Value("PTZ", "XAddr")
 	for name, x := range map[string]string{"Media": mediaX, "Events": eventsX, "PTZ": ptzX} {
 		if !strings.HasPrefix(x, c.base+"/onvif/") {
 			t.Fatalf("GetCapabilities %s XAddr: got %q, want an absolute URL under %s/onvif/", name, x, c.base)
 		}
 	}
 	// The simulated board has an IR cut: HA's IR lamp switch uses the imaging service.
-	if x := caps.text("Imaging", "XAddr"); !strings.HasPrefix(x, c.base+"/onvif/") {
+	if x := caps.Value("Imaging", "XAddr"); !strings.HasPrefix(x, c.base+"/onvif/") {
 		t.Errorf("GetCapabilities Imaging XAddr: got %q, want one under %s/onvif/ (the board has an IR cut)", x, c.base)
 	}
-	if caps.text("Events", "WSPullPointSupport") != "true" {
-		t.Errorf("GetCapabilities Events WSPullPointSupport: got %q, want true", caps.text("Events", "WSPullPointSupport"))
+	if caps.Value("Events", "WSPullPointSupport") != "true" {
+		t.Errorf("GetCapabilities Events WSPullPointSupport: got %q, want true", caps.Value("Events", "WSPullPointSupport"))
 	}
 
 	// 2: GetNetworkInterfaces: the first Enabled interface's HwAddress is the unique id.
 	var mac string
-	for _, ni := range z.call(dev, d, "GetNetworkInterfaces", "", true).all("NetworkInterfaces") {
-		if ni.text("Enabled") == "true" {
-			mac = ni.text("Info", "HwAddress")
+	for _, ni := range z.call(dev, d, "GetNetworkInterfaces", "", true).All("NetworkInterfaces") {
+		if ni.Value("Enabled") == "true" {
+			mac = ni.Value("Info", "HwAddress")
 			break
 		}
 	}
@@ -886,8 +831,8 @@ func TestONVIFHomeAssistantSequence(t *testing.T) {
 
 	// 3: GetProfiles: an H264 profile, with a PTZConfiguration on this board.
 	var profile *xmlNode
-	for _, p := range z.call(mediaX, m, "GetProfiles", "", true).all("Profiles") {
-		if p.text("VideoEncoderConfiguration", "Encoding") == "H264" {
+	for _, p := range z.call(mediaX, m, "GetProfiles", "", true).All("Profiles") {
+		if p.Value("VideoEncoderConfiguration", "Encoding") == "H264" {
 			profile = p
 			break
 		}
@@ -895,29 +840,29 @@ func TestONVIFHomeAssistantSequence(t *testing.T) {
 	if profile == nil {
 		t.Fatal("GetProfiles: got no H264 profile, HA aborts with no_h264")
 	}
-	token := profile.attr("token")
-	if token == "<absent>" || profile.text("Name") == "<absent>" ||
-		profile.text("VideoEncoderConfiguration", "Resolution", "Width") != "320" || profile.text("VideoEncoderConfiguration", "Resolution", "Height") != "240" {
-		t.Errorf("profile: got token %q name %q resolution %sx%s, want a token, a name and 320x240", token, profile.text("Name"),
-			profile.text("VideoEncoderConfiguration", "Resolution", "Width"), profile.text("VideoEncoderConfiguration", "Resolution", "Height"))
+	token := profile.Attr("token")
+	if token == "<absent>" || profile.Value("Name") == "<absent>" ||
+		profile.Value("VideoEncoderConfiguration", "Resolution", "Width") != "320" || profile.Value("VideoEncoderConfiguration", "Resolution", "Height") != "240" {
+		t.Errorf("profile: got token %q name %q resolution %sx%s, want a token, a name and 320x240", token, profile.Value("Name"),
+			profile.Value("VideoEncoderConfiguration", "Resolution", "Width"), profile.Value("VideoEncoderConfiguration", "Resolution", "Height"))
 	}
-	if profile.get("PTZConfiguration") == nil {
+	if profile.Get("PTZConfiguration") == nil {
 		t.Errorf("profile: got no PTZConfiguration, want one (the simulated board has a motor)")
 	}
 
 	// Setup: GetDeviceInformation, media GetServiceCapabilities, GetStreamUri, GetSnapshotUri.
 	di := z.call(dev, d, "GetDeviceInformation", "", true)
 	for _, f := range []string{"Manufacturer", "Model", "FirmwareVersion", "SerialNumber"} {
-		if di.get(f) == nil {
+		if di.Get(f) == nil {
 			t.Errorf("GetDeviceInformation: got no %s, HA reads it", f)
 		}
 	}
-	if mc := z.call(mediaX, m, "GetServiceCapabilities", "", true).get("Capabilities"); mc.attr("SnapshotUri") != "true" {
-		t.Errorf("media GetServiceCapabilities: got SnapshotUri=%q, want true (HA offers no snapshot otherwise)", mc.attr("SnapshotUri"))
+	if mc := z.call(mediaX, m, "GetServiceCapabilities", "", true).Get("Capabilities"); mc.Attr("SnapshotUri") != "true" {
+		t.Errorf("media GetServiceCapabilities: got SnapshotUri=%q, want true (HA offers no snapshot otherwise)", mc.Attr("SnapshotUri"))
 	}
 	const schema = `xmlns:ns1="http://www.onvif.org/ver10/schema"`
 	streamURI := z.call(mediaX, m, "GetStreamUri", `<ns0:StreamSetup><ns1:Stream `+schema+`>RTP-Unicast</ns1:Stream><ns1:Transport `+schema+
-		`><ns1:Protocol>RTSP</ns1:Protocol></ns1:Transport></ns0:StreamSetup><ns0:ProfileToken>`+token+`</ns0:ProfileToken>`, true).text("MediaUri", "Uri")
+		`><ns1:Protocol>RTSP</ns1:Protocol></ns1:Transport></ns0:StreamSetup><ns0:ProfileToken>`+token+`</ns0:ProfileToken>`, true).Value("MediaUri", "Uri")
 	if want := "rtsp://127.0.0.1:" + c.rtspPort(t) + "/unicast"; streamURI != want {
 		t.Errorf("GetStreamUri: got %q, want %q", streamURI, want)
 	} else {
@@ -927,19 +872,19 @@ func TestONVIFHomeAssistantSequence(t *testing.T) {
 			t.Errorf("ffprobe of the stream URI with HA's credentials: got %q (err %v), want h264,320,240", got, err)
 		}
 	}
-	if snap := z.call(mediaX, m, "GetSnapshotUri", "<ns0:ProfileToken>"+token+"</ns0:ProfileToken>", true).text("MediaUri", "Uri"); snap != c.base+onvif.SnapshotPath {
+	if snap := z.call(mediaX, m, "GetSnapshotUri", "<ns0:ProfileToken>"+token+"</ns0:ProfileToken>", true).Value("MediaUri", "Uri"); snap != c.base+onvif.SnapshotPath {
 		t.Errorf("GetSnapshotUri: got %q, want %q", snap, c.base+onvif.SnapshotPath)
 	}
 
 	// Events: CreatePullPointSubscription PT600S, SetSynchronizationPoint, PullMessages, Renew,
 	// Unsubscribe.
 	cr := z.call(eventsX, ev, "CreatePullPointSubscription", "<ns0:InitialTerminationTime>PT600S</ns0:InitialTerminationTime>", true)
-	sub := cr.text("SubscriptionReference", "Address")
+	sub := cr.Value("SubscriptionReference", "Address")
 	if u, err := url.Parse(sub); err != nil || !u.IsAbs() || u.Host != "127.0.0.1:"+strconv.Itoa(c.httpPort) {
 		t.Fatalf("SubscriptionReference/Address: got %q, want an absolute URL on the camera", sub)
 	}
-	cur := parseONVIFTime(t, "CurrentTime", cr.text("CurrentTime"))
-	term := parseONVIFTime(t, "TerminationTime", cr.text("TerminationTime"))
+	cur := parseONVIFTime(t, "CurrentTime", cr.Value("CurrentTime"))
+	term := parseONVIFTime(t, "TerminationTime", cr.Value("TerminationTime"))
 	if got := term.Sub(cur); got != 600*time.Second {
 		t.Errorf("TerminationTime - CurrentTime: got %v, want 600 s (under 300 s HA switches to absolute times)", got)
 	}
@@ -951,7 +896,7 @@ func TestONVIFHomeAssistantSequence(t *testing.T) {
 	}
 	initializedMotion(t, pull)
 	renew := z.call(sub, soap.NSWSNT, "Renew", "<ns0:TerminationTime>PT600S</ns0:TerminationTime>", true)
-	rc, rt := parseONVIFTime(t, "Renew CurrentTime", renew.text("CurrentTime")), parseONVIFTime(t, "Renew TerminationTime", renew.text("TerminationTime"))
+	rc, rt := parseONVIFTime(t, "Renew CurrentTime", renew.Value("CurrentTime")), parseONVIFTime(t, "Renew TerminationTime", renew.Value("TerminationTime"))
 	if got := rt.Sub(rc); got != 600*time.Second {
 		t.Errorf("Renew: got TerminationTime - CurrentTime %v, want 600 s", got)
 	}
@@ -974,7 +919,7 @@ func TestONVIFHomeAssistantSequence(t *testing.T) {
 	if err := c.app.ServiceControl(ctx, "onvif", "stop"); err != nil {
 		t.Fatalf("stop onvif: %v", err)
 	}
-	if r := z.post(dev, z.envelope(dev, d, "GetSystemDateAndTime", "", false)); r.status != http.StatusServiceUnavailable || r.body.get("Fault") == nil {
+	if r := z.post(dev, z.envelope(dev, d, "GetSystemDateAndTime", "", false)); r.status != http.StatusServiceUnavailable || r.body.Get("Fault") == nil {
 		t.Errorf("with the onvif service stopped: got %d\n%s\nwant 503 and a fault", r.status, r.raw)
 	}
 	if err := c.app.ServiceControl(ctx, "onvif", "start"); err != nil {
@@ -1005,17 +950,17 @@ func TestONVIFSurvivesAReload(t *testing.T) {
 	c.account(t, "nvr", auth.Viewer, "nvr-pass")
 	z := &zeepClient{t: t, user: "nvr", pass: "nvr-pass", http: &http.Client{Timeout: 90 * time.Second}}
 	dev := c.base + onvif.DevicePath
-	caps := z.call(dev, soap.NSDevice, "GetCapabilities", "<ns0:Category>All</ns0:Category>", true).get("Capabilities")
-	mediaX, eventsX := caps.text("Media", "XAddr"), caps.text("Events", "XAddr")
+	caps := z.call(dev, soap.NSDevice, "GetCapabilities", "<ns0:Category>All</ns0:Category>", true).Get("Capabilities")
+	mediaX, eventsX := caps.Value("Media", "XAddr"), caps.Value("Events", "XAddr")
 	bitrate := func() string {
 		t.Helper()
-		return z.call(mediaX, soap.NSMedia, "GetProfiles", "", true).get("Profiles").text("VideoEncoderConfiguration", "RateControl", "BitrateLimit")
+		return z.call(mediaX, soap.NSMedia, "GetProfiles", "", true).Get("Profiles").Value("VideoEncoderConfiguration", "RateControl", "BitrateLimit")
 	}
 	if got := bitrate(); got != "500" {
 		t.Fatalf("BitrateLimit before the reload: got %q, want writeConfig's 500", got)
 	}
 	sub := z.call(eventsX, soap.NSEvents, "CreatePullPointSubscription", "<ns0:InitialTerminationTime>PT600S</ns0:InitialTerminationTime>", true).
-		text("SubscriptionReference", "Address")
+		Value("SubscriptionReference", "Address")
 	pullBody := "<ns0:Timeout>PT1S</ns0:Timeout><ns0:MessageLimit>100</ns0:MessageLimit>"
 	initializedMotion(t, z.call(sub, soap.NSEvents, "PullMessages", pullBody, true))
 
@@ -1038,9 +983,9 @@ func TestONVIFSurvivesAReload(t *testing.T) {
 	// The same subscription pulls at once: the long poll times out empty, no fault (HA takes
 	// a fault for a restarted camera and subscribes again).
 	if r := z.post(sub, z.envelope(sub, soap.NSEvents, "PullMessages", pullBody, true)); r.status != http.StatusOK ||
-		r.body.get("PullMessagesResponse", "CurrentTime") == nil || r.body.get("PullMessagesResponse", "TerminationTime") == nil {
+		r.body.Get("PullMessagesResponse", "CurrentTime") == nil || r.body.Get("PullMessagesResponse", "TerminationTime") == nil {
 		t.Errorf("PullMessages right after the reload: got %d %q, want 200 with CurrentTime and TerminationTime",
-			r.status, r.body.text("Fault", "Reason", "Text"))
+			r.status, r.body.Value("Fault", "Reason", "Text"))
 	}
 	if got := refusals(); len(got) > 0 {
 		// How long it lasts tells a window from a service that never came back.
@@ -1086,7 +1031,7 @@ func watchONVIF(t *testing.T, url, envelope string) func() []string {
 			if resp.StatusCode != http.StatusOK {
 				var env xmlNode
 				_ = xml.Unmarshal(raw, &env)
-				bad = append(bad, fmt.Sprintf("%d %q", resp.StatusCode, env.text("Body", "Fault", "Reason", "Text")))
+				bad = append(bad, fmt.Sprintf("%d %q", resp.StatusCode, env.Value("Body", "Fault", "Reason", "Text")))
 			}
 		}
 	}()

@@ -23,20 +23,20 @@ func TestDeviceOperations(t *testing.T) {
 	t.Run("GetSystemDateAndTime", func(t *testing.T) {
 		t.Setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3")
 		b := e.call(soap.NSDevice, "GetSystemDateAndTime", "").ok(t, soap.NSDevice, "GetSystemDateAndTime")
-		sdt := b.get("SystemDateAndTime")
+		sdt := b.Get("SystemDateAndTime")
 		for _, c := range []struct{ path, want string }{
 			{"DateTimeType", "NTP"}, {"DaylightSavings", "false"}, {"TimeZone/TZ", "CET-1CEST,M3.5.0,M10.5.0/3"},
 			{"UTCDateTime/Time/Hour", "0"}, {"UTCDateTime/Time/Minute", "16"}, {"UTCDateTime/Time/Second", "45"},
 			{"UTCDateTime/Date/Year", "2025"}, {"UTCDateTime/Date/Month", "9"}, {"UTCDateTime/Date/Day", "30"},
 		} {
-			if got := sdt.text(strings.Split(c.path, "/")...); got != c.want {
+			if got := sdt.Value(strings.Split(c.path, "/")...); got != c.want {
 				t.Errorf("%s: got %q, want %q", c.path, got, c.want)
 			}
 		}
-		if sdt.get("LocalDateTime", "Date", "Year") == nil {
+		if sdt.Get("LocalDateTime", "Date", "Year") == nil {
 			t.Errorf("LocalDateTime missing")
 		}
-		if ns := sdt.get("UTCDateTime").XMLName.Space; ns != soap.NSSchema {
+		if ns := sdt.Get("UTCDateTime").XMLName.Space; ns != soap.NSSchema {
 			t.Errorf("UTCDateTime namespace: got %q, want tt", ns)
 		}
 	})
@@ -57,23 +57,23 @@ func TestDeviceOperations(t *testing.T) {
 			if c.category != "" {
 				inner = "<ns0:Category>" + c.category + "</ns0:Category>"
 			}
-			caps := e.call(soap.NSDevice, "GetCapabilities", inner).ok(t, soap.NSDevice, "GetCapabilities").get("Capabilities")
+			caps := e.call(soap.NSDevice, "GetCapabilities", inner).ok(t, soap.NSDevice, "GetCapabilities").Get("Capabilities")
 			for _, s := range []struct {
 				name string
 				want bool
 				path string
 			}{{"Device", c.device, DevicePath}, {"Media", c.media, MediaPath}, {"Events", c.events, EventsPath}, {"PTZ", c.ptz, PTZPath}} {
-				got := caps.get(s.name)
+				got := caps.Get(s.name)
 				if (got != nil) != s.want {
 					t.Errorf("category %q: %s present %v, want %v", c.category, s.name, got != nil, s.want)
 					continue
 				}
-				if got != nil && got.text("XAddr") != base+s.path {
-					t.Errorf("%s XAddr: got %q, want %q", s.name, got.text("XAddr"), base+s.path)
+				if got != nil && got.Value("XAddr") != base+s.path {
+					t.Errorf("%s XAddr: got %q, want %q", s.name, got.Value("XAddr"), base+s.path)
 				}
 			}
 		}
-		caps := e.call(soap.NSDevice, "GetCapabilities", "<ns0:Category>All</ns0:Category>").ok(t, soap.NSDevice, "GetCapabilities").get("Capabilities")
+		caps := e.call(soap.NSDevice, "GetCapabilities", "<ns0:Category>All</ns0:Category>").ok(t, soap.NSDevice, "GetCapabilities").Get("Capabilities")
 		for _, c := range []struct{ path, want string }{
 			{"Device/System/SupportedVersions/Major", "2"},
 			{"Device/Security/TLS1.2", "true"},
@@ -83,7 +83,7 @@ func TestDeviceOperations(t *testing.T) {
 			{"Events/WSSubscriptionPolicySupport", "false"},
 			{"Events/WSPausableSubscriptionManagerInterfaceSupport", "false"},
 		} {
-			if got := caps.text(strings.Split(c.path, "/")...); got != c.want {
+			if got := caps.Value(strings.Split(c.path, "/")...); got != c.want {
 				t.Errorf("%s: got %q, want %q", c.path, got, c.want)
 			}
 		}
@@ -99,8 +99,8 @@ func TestDeviceOperations(t *testing.T) {
 			}
 			b := e.call(soap.NSDevice, "GetServices", inner).ok(t, soap.NSDevice, "GetServices")
 			got := map[string]*node{}
-			for _, s := range b.all("Service") {
-				got[s.text("Namespace")] = s
+			for _, s := range b.All("Service") {
+				got[s.Value("Namespace")] = s
 			}
 			for ns, path := range map[string]string{soap.NSDevice: DevicePath, soap.NSMedia: MediaPath, soap.NSEvents: EventsPath, soap.NSPTZ: PTZPath} {
 				s := got[ns]
@@ -108,24 +108,24 @@ func TestDeviceOperations(t *testing.T) {
 					t.Errorf("service %s missing", ns)
 					continue
 				}
-				if s.text("XAddr") != base+path || s.text("Version", "Major") != "2" || s.text("Version", "Minor") == "<absent>" {
-					t.Errorf("service %s: XAddr %q version %s.%s", ns, s.text("XAddr"), s.text("Version", "Major"), s.text("Version", "Minor"))
+				if s.Value("XAddr") != base+path || s.Value("Version", "Major") != "2" || s.Value("Version", "Minor") == "<absent>" {
+					t.Errorf("service %s: XAddr %q version %s.%s", ns, s.Value("XAddr"), s.Value("Version", "Major"), s.Value("Version", "Minor"))
 				}
-				if (s.get("Capabilities") != nil) != incl {
-					t.Errorf("IncludeCapability %v: service %s has Capabilities %v", incl, ns, s.get("Capabilities") != nil)
+				if (s.Get("Capabilities") != nil) != incl {
+					t.Errorf("IncludeCapability %v: service %s has Capabilities %v", incl, ns, s.Get("Capabilities") != nil)
 				}
 			}
 			if incl {
-				if v := got[soap.NSMedia].get("Capabilities", "Capabilities").attr("SnapshotUri"); v != "true" {
+				if v := got[soap.NSMedia].Get("Capabilities", "Capabilities").Attr("SnapshotUri"); v != "true" {
 					t.Errorf("media capabilities SnapshotUri: got %q, want true", v)
 				}
 				// The events service's own GetServiceCapabilities answer, passed through.
-				ec := got[soap.NSEvents].get("Capabilities", "Capabilities")
-				if ec.attr("Fake") != "true" || ec.XMLName.Space != soap.NSEvents {
-					t.Errorf("events capabilities: got %v Fake=%q, want the events service's element", nameOf(ec), ec.attr("Fake"))
+				ec := got[soap.NSEvents].Get("Capabilities", "Capabilities")
+				if ec.Attr("Fake") != "true" || ec.XMLName.Space != soap.NSEvents {
+					t.Errorf("events capabilities: got %v Fake=%q, want the events service's element", nameOf(ec), ec.Attr("Fake"))
 				}
-				if dc := got[soap.NSDevice].get("Capabilities", "Capabilities", "Security"); dc.attr("UsernameToken") != "true" || dc.attr("HttpDigest") != "true" {
-					t.Errorf("device security capabilities: got UsernameToken=%q HttpDigest=%q", dc.attr("UsernameToken"), dc.attr("HttpDigest"))
+				if dc := got[soap.NSDevice].Get("Capabilities", "Capabilities", "Security"); dc.Attr("UsernameToken") != "true" || dc.Attr("HttpDigest") != "true" {
+					t.Errorf("device security capabilities: got UsernameToken=%q HttpDigest=%q", dc.Attr("UsernameToken"), dc.Attr("HttpDigest"))
 				}
 			}
 		}
@@ -133,19 +133,19 @@ func TestDeviceOperations(t *testing.T) {
 
 	t.Run("GetServiceCapabilities", func(t *testing.T) {
 		b := e.call(soap.NSDevice, "GetServiceCapabilities", "").ok(t, soap.NSDevice, "GetServiceCapabilities")
-		caps := b.get("Capabilities")
-		if caps.get("Network") == nil || caps.get("Security") == nil || caps.get("System") == nil {
+		caps := b.Get("Capabilities")
+		if caps.Get("Network") == nil || caps.Get("Security") == nil || caps.Get("System") == nil {
 			t.Fatalf("got %s, want Network, Security and System", e.call(soap.NSDevice, "GetServiceCapabilities", "").raw)
 		}
-		if caps.get("System").attr("DiscoveryBye") != "true" {
-			t.Errorf("System DiscoveryBye: got %q, want true", caps.get("System").attr("DiscoveryBye"))
+		if caps.Get("System").Attr("DiscoveryBye") != "true" {
+			t.Errorf("System DiscoveryBye: got %q, want true", caps.Get("System").Attr("DiscoveryBye"))
 		}
 	})
 
 	t.Run("GetDeviceInformation", func(t *testing.T) {
 		b := e.call(soap.NSDevice, "GetDeviceInformation", "").ok(t, soap.NSDevice, "GetDeviceInformation")
 		for name, want := range map[string]string{"Manufacturer": "Xiaomi", "Model": "Dafang", "FirmwareVersion": "freecam 1.2.3", "SerialNumber": "SN0042", "HardwareId": "T20"} {
-			if got := b.text(name); got != want {
+			if got := b.Value(name); got != want {
 				t.Errorf("%s: got %q, want %q", name, got, want)
 			}
 		}
@@ -153,29 +153,29 @@ func TestDeviceOperations(t *testing.T) {
 
 	t.Run("GetNetworkInterfaces", func(t *testing.T) {
 		b := e.call(soap.NSDevice, "GetNetworkInterfaces", "").ok(t, soap.NSDevice, "GetNetworkInterfaces")
-		ni := b.get("NetworkInterfaces")
+		ni := b.Get("NetworkInterfaces")
 		for _, c := range []struct{ path, want string }{
 			{"Enabled", "true"}, {"Info/Name", "wlan0"}, {"Info/HwAddress", "aa:bb:cc:dd:ee:ff"}, {"Info/MTU", "1500"},
 			{"IPv4/Enabled", "true"}, {"IPv4/Config/FromDHCP/Address", "192.168.1.20"},
 			{"IPv4/Config/FromDHCP/PrefixLength", "24"}, {"IPv4/Config/DHCP", "true"},
 		} {
-			if got := ni.text(strings.Split(c.path, "/")...); got != c.want {
+			if got := ni.Value(strings.Split(c.path, "/")...); got != c.want {
 				t.Errorf("%s: got %q, want %q", c.path, got, c.want)
 			}
 		}
-		if ni.attr("token") != "wlan0" {
-			t.Errorf("token: got %q, want wlan0", ni.attr("token"))
+		if ni.Attr("token") != "wlan0" {
+			t.Errorf("token: got %q, want wlan0", ni.Attr("token"))
 		}
 	})
 
 	t.Run("GetScopes", func(t *testing.T) {
 		b := e.call(soap.NSDevice, "GetScopes", "").ok(t, soap.NSDevice, "GetScopes")
 		var got []string
-		for _, s := range b.all("Scopes") {
-			if s.text("ScopeDef") != "Fixed" {
-				t.Errorf("ScopeDef: got %q, want Fixed", s.text("ScopeDef"))
+		for _, s := range b.All("Scopes") {
+			if s.Value("ScopeDef") != "Fixed" {
+				t.Errorf("ScopeDef: got %q, want Fixed", s.Value("ScopeDef"))
 			}
-			got = append(got, s.text("ScopeItem"))
+			got = append(got, s.Value("ScopeItem"))
 		}
 		if want := Scopes(testInfo(), true); strings.Join(got, " ") != strings.Join(want, " ") {
 			t.Errorf("scopes: got %v, want %v", got, want)
@@ -184,22 +184,22 @@ func TestDeviceOperations(t *testing.T) {
 
 	t.Run("GetHostname", func(t *testing.T) {
 		b := e.call(soap.NSDevice, "GetHostname", "").ok(t, soap.NSDevice, "GetHostname")
-		if b.text("HostnameInformation", "Name") != "dafang" || b.text("HostnameInformation", "FromDHCP") != "false" {
-			t.Errorf("got %q/%q, want dafang/false", b.text("HostnameInformation", "Name"), b.text("HostnameInformation", "FromDHCP"))
+		if b.Value("HostnameInformation", "Name") != "dafang" || b.Value("HostnameInformation", "FromDHCP") != "false" {
+			t.Errorf("got %q/%q, want dafang/false", b.Value("HostnameInformation", "Name"), b.Value("HostnameInformation", "FromDHCP"))
 		}
 	})
 
 	t.Run("GetNTP", func(t *testing.T) {
 		b := e.call(soap.NSDevice, "GetNTP", "").ok(t, soap.NSDevice, "GetNTP")
-		m := b.get("NTPInformation").all("NTPManual")
-		if len(m) != 2 || m[0].text("Type") != "DNS" || m[0].text("DNSname") != "pool.ntp.org" || m[1].text("IPv4Address") != "192.168.1.1" {
+		m := b.Get("NTPInformation").All("NTPManual")
+		if len(m) != 2 || m[0].Value("Type") != "DNS" || m[0].Value("DNSname") != "pool.ntp.org" || m[1].Value("IPv4Address") != "192.168.1.1" {
 			t.Errorf("got %d NTPManual entries, want pool.ntp.org (DNS) and 192.168.1.1", len(m))
 		}
 	})
 
 	t.Run("GetDNS", func(t *testing.T) {
 		b := e.call(soap.NSDevice, "GetDNS", "").ok(t, soap.NSDevice, "GetDNS")
-		if got := b.text("DNSInformation", "DNSFromDHCP", "IPv4Address"); got != "192.168.1.1" {
+		if got := b.Value("DNSInformation", "DNSFromDHCP", "IPv4Address"); got != "192.168.1.1" {
 			t.Errorf("DNSFromDHCP: got %q, want 192.168.1.1", got)
 		}
 	})
@@ -207,8 +207,8 @@ func TestDeviceOperations(t *testing.T) {
 	t.Run("GetNetworkProtocols", func(t *testing.T) {
 		b := e.call(soap.NSDevice, "GetNetworkProtocols", "").ok(t, soap.NSDevice, "GetNetworkProtocols")
 		got := map[string]string{}
-		for _, p := range b.all("NetworkProtocols") {
-			got[p.text("Name")] = p.text("Port")
+		for _, p := range b.All("NetworkProtocols") {
+			got[p.Value("Name")] = p.Value("Port")
 		}
 		if got["HTTP"] != "8080" || got["RTSP"] != "8554" || got["HTTPS"] != "443" || len(got) != 3 {
 			t.Errorf("got %v, want HTTP 8080, HTTPS 443, RTSP 8554", got)
@@ -216,10 +216,10 @@ func TestDeviceOperations(t *testing.T) {
 	})
 
 	t.Run("GetWsdlUrl and GetEndpointReference", func(t *testing.T) {
-		if got := e.call(soap.NSDevice, "GetWsdlUrl", "").ok(t, soap.NSDevice, "GetWsdlUrl").text("WsdlUrl"); !strings.HasPrefix(got, "http://www.onvif.org/") {
+		if got := e.call(soap.NSDevice, "GetWsdlUrl", "").ok(t, soap.NSDevice, "GetWsdlUrl").Value("WsdlUrl"); !strings.HasPrefix(got, "http://www.onvif.org/") {
 			t.Errorf("WsdlUrl: got %q", got)
 		}
-		if got := e.call(soap.NSDevice, "GetEndpointReference", "").ok(t, soap.NSDevice, "GetEndpointReference").text("GUID"); got != EndpointUUID(testInfo()) {
+		if got := e.call(soap.NSDevice, "GetEndpointReference", "").ok(t, soap.NSDevice, "GetEndpointReference").Value("GUID"); got != EndpointUUID(testInfo()) {
 			t.Errorf("GUID: got %q, want %q", got, EndpointUUID(testInfo()))
 		}
 	})

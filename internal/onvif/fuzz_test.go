@@ -50,7 +50,7 @@ func FuzzServer(f *testing.F) {
 			if err != nil {
 				t.Fatalf("status %d: not a SOAP envelope: %v\n%s", rec.Code, err, rec.Body.Bytes())
 			}
-			b := env.get("Body")
+			b := env.Get("Body")
 			isFault := len(b.Nodes) > 0 && b.Nodes[0].XMLName.Local == "Fault"
 			if isFault == (rec.Code == http.StatusOK) {
 				t.Fatalf("status %d with fault %v:\n%s", rec.Code, isFault, rec.Body.Bytes())

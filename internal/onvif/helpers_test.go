@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/freecam/freecam/internal/onvif/soap"
+	"github.com/freecam/freecam/internal/onvif/soap/soaptest"
 	"github.com/freecam/freecam/internal/web/auth"
 )
 
@@ -406,13 +407,8 @@ func (e *testEnv) do(req *http.Request) *reply {
 	return rp
 }
 
-// node is a parsed XML element with resolved namespaces.
-type node struct {
-	XMLName xml.Name
-	Attrs   []xml.Attr `xml:",any,attr"`
-	Text    string     `xml:",chardata"`
-	Nodes   []*node    `xml:",any"`
-}
+// node is a parsed XML element (soaptest.Node).
+type node = soaptest.Node
 
 func parseEnvelope(raw []byte) (*node, error) {
 	var n node
@@ -422,66 +418,15 @@ func parseEnvelope(raw []byte) (*node, error) {
 	if n.XMLName.Local != "Envelope" || (n.XMLName.Space != soap.NSSoap12 && n.XMLName.Space != soap.NSSoap11) {
 		return nil, fmt.Errorf("root is %v", n.XMLName)
 	}
-	if n.get("Body") == nil {
+	if n.Get("Body") == nil {
 		return nil, fmt.Errorf("no Body")
 	}
 	return &n, nil
 }
 
-// get follows a path of local names (first match at each step); nil when absent.
-func (n *node) get(path ...string) *node {
-	for _, p := range path {
-		if n == nil {
-			return nil
-		}
-		var next *node
-		for _, c := range n.Nodes {
-			if c.XMLName.Local == p {
-				next = c
-				break
-			}
-		}
-		n = next
-	}
-	return n
-}
-
-// all returns the children named name.
-func (n *node) all(name string) []*node {
-	var out []*node
-	if n == nil {
-		return nil
-	}
-	for _, c := range n.Nodes {
-		if c.XMLName.Local == name {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func (n *node) text(path ...string) string {
-	if c := n.get(path...); c != nil {
-		return strings.TrimSpace(c.Text)
-	}
-	return "<absent>"
-}
-
-func (n *node) attr(name string) string {
-	if n == nil {
-		return "<absent>"
-	}
-	for _, a := range n.Attrs {
-		if a.Name.Local == name {
-			return a.Value
-		}
-	}
-	return "<absent>"
-}
-
 // body returns the first element in Body (the response or the Fault).
 func (r *reply) body() *node {
-	b := r.env.get("Body")
+	b := r.env.Get("Body")
 	if b == nil || len(b.Nodes) == 0 {
 		return nil
 	}
@@ -512,12 +457,12 @@ func (r *reply) faultOf() (code string, subcodes []string, reason string, ok boo
 	if f == nil || f.XMLName.Local != "Fault" {
 		return "", nil, "", false
 	}
-	c := f.get("Code")
-	code = c.text("Value")
-	for s := c.get("Subcode"); s != nil; s = s.get("Subcode") {
-		subcodes = append(subcodes, s.text("Value"))
+	c := f.Get("Code")
+	code = c.Value("Value")
+	for s := c.Get("Subcode"); s != nil; s = s.Get("Subcode") {
+		subcodes = append(subcodes, s.Value("Value"))
 	}
-	return code, subcodes, f.text("Reason", "Text"), true
+	return code, subcodes, f.Value("Reason", "Text"), true
 }
 
 // wantFault fails unless the reply is a fault with this status, code and subcodes.

@@ -90,16 +90,16 @@ func TestImagingOffered(t *testing.T) {
 			if c.category != "" {
 				inner = "<ns0:Category>" + c.category + "</ns0:Category>"
 			}
-			caps := e.call(soap.NSDevice, "GetCapabilities", inner).ok(t, soap.NSDevice, "GetCapabilities").get("Capabilities")
-			im := caps.get("Imaging")
-			if (im != nil) != c.imaging || (caps.get("Media") != nil) != c.media {
-				t.Errorf("category %q: Imaging %v Media %v, want %v %v", c.category, im != nil, caps.get("Media") != nil, c.imaging, c.media)
+			caps := e.call(soap.NSDevice, "GetCapabilities", inner).ok(t, soap.NSDevice, "GetCapabilities").Get("Capabilities")
+			im := caps.Get("Imaging")
+			if (im != nil) != c.imaging || (caps.Get("Media") != nil) != c.media {
+				t.Errorf("category %q: Imaging %v Media %v, want %v %v", c.category, im != nil, caps.Get("Media") != nil, c.imaging, c.media)
 				continue
 			}
 			if im == nil {
 				continue
 			}
-			if got := im.text("XAddr"); got != base+ImagingPath {
+			if got := im.Value("XAddr"); got != base+ImagingPath {
 				t.Errorf("category %q: Imaging XAddr %q, want %q", c.category, got, base+ImagingPath)
 			}
 			if im.XMLName.Space != soap.NSSchema {
@@ -107,7 +107,7 @@ func TestImagingOffered(t *testing.T) {
 			}
 		}
 		// The schema's order: Analytics, Device, Events, Imaging, Media, PTZ.
-		caps := e.call(soap.NSDevice, "GetCapabilities", "").ok(t, soap.NSDevice, "GetCapabilities").get("Capabilities")
+		caps := e.call(soap.NSDevice, "GetCapabilities", "").ok(t, soap.NSDevice, "GetCapabilities").Get("Capabilities")
 		var order []string
 		for _, n := range caps.Nodes {
 			order = append(order, n.XMLName.Local)
@@ -120,34 +120,34 @@ func TestImagingOffered(t *testing.T) {
 		for _, incl := range []bool{false, true} {
 			inner := map[bool]string{true: "<ns0:IncludeCapability>true</ns0:IncludeCapability>", false: "<ns0:IncludeCapability>false</ns0:IncludeCapability>"}[incl]
 			var img *node
-			for _, s := range e.call(soap.NSDevice, "GetServices", inner).ok(t, soap.NSDevice, "GetServices").all("Service") {
-				if s.text("Namespace") == soap.NSImaging {
+			for _, s := range e.call(soap.NSDevice, "GetServices", inner).ok(t, soap.NSDevice, "GetServices").All("Service") {
+				if s.Value("Namespace") == soap.NSImaging {
 					img = s
 				}
 			}
 			if img == nil {
 				t.Fatalf("IncludeCapability %v: no %s service", incl, soap.NSImaging)
 			}
-			if img.text("XAddr") != base+ImagingPath || img.text("Version", "Major") != "2" || img.text("Version", "Minor") == "<absent>" {
-				t.Errorf("imaging service: XAddr %q version %s.%s, want %q 2.x", img.text("XAddr"), img.text("Version", "Major"), img.text("Version", "Minor"), base+ImagingPath)
+			if img.Value("XAddr") != base+ImagingPath || img.Value("Version", "Major") != "2" || img.Value("Version", "Minor") == "<absent>" {
+				t.Errorf("imaging service: XAddr %q version %s.%s, want %q 2.x", img.Value("XAddr"), img.Value("Version", "Major"), img.Value("Version", "Minor"), base+ImagingPath)
 			}
-			c := img.get("Capabilities", "Capabilities")
+			c := img.Get("Capabilities", "Capabilities")
 			if !incl {
-				if img.get("Capabilities") != nil {
+				if img.Get("Capabilities") != nil {
 					t.Errorf("IncludeCapability false: the imaging service has Capabilities")
 				}
 				continue
 			}
 			// The imaging service's own GetServiceCapabilities answer.
-			if c == nil || c.XMLName.Space != soap.NSImaging || c.attr("ImageStabilization") != "false" {
-				t.Errorf("imaging capabilities: got %v ImageStabilization=%q, want timg:Capabilities with false", nameOf(c), c.attr("ImageStabilization"))
+			if c == nil || c.XMLName.Space != soap.NSImaging || c.Attr("ImageStabilization") != "false" {
+				t.Errorf("imaging capabilities: got %v ImageStabilization=%q, want timg:Capabilities with false", nameOf(c), c.Attr("ImageStabilization"))
 			}
 		}
 	})
 	t.Run("routed by namespace", func(t *testing.T) {
 		b := e.post(ImagingPath, zeepEnvelope("GetImagingSettings", soap.NSImaging, sourceTok, "admin", "secret", e.freshNonce())).
 			ok(t, soap.NSImaging, "GetImagingSettings")
-		if got := b.text("ImagingSettings", "IrCutFilter"); got != "ON" {
+		if got := b.Value("ImagingSettings", "IrCutFilter"); got != "ON" {
 			t.Errorf("IrCutFilter: got %q, want ON", got)
 		}
 		// An imaging operation it does not implement.
@@ -158,14 +158,14 @@ func TestImagingOffered(t *testing.T) {
 
 func TestImagingNotOffered(t *testing.T) {
 	e := newTestEnv(t, nil) // no Imaging
-	caps := e.call(soap.NSDevice, "GetCapabilities", "<ns0:Category>All</ns0:Category>").ok(t, soap.NSDevice, "GetCapabilities").get("Capabilities")
-	if caps.get("Imaging") != nil {
+	caps := e.call(soap.NSDevice, "GetCapabilities", "<ns0:Category>All</ns0:Category>").ok(t, soap.NSDevice, "GetCapabilities").Get("Capabilities")
+	if caps.Get("Imaging") != nil {
 		t.Errorf("GetCapabilities offers Imaging without an imaging service")
 	}
 	e.call(soap.NSDevice, "GetCapabilities", "<ns0:Category>Imaging</ns0:Category>").
 		wantFault(t, http.StatusInternalServerError, "Receiver", soap.SubActionNotSupported, "ter:NoSuchService")
-	for _, s := range e.call(soap.NSDevice, "GetServices", "<ns0:IncludeCapability>true</ns0:IncludeCapability>").ok(t, soap.NSDevice, "GetServices").all("Service") {
-		if s.text("Namespace") == soap.NSImaging {
+	for _, s := range e.call(soap.NSDevice, "GetServices", "<ns0:IncludeCapability>true</ns0:IncludeCapability>").ok(t, soap.NSDevice, "GetServices").All("Service") {
+		if s.Value("Namespace") == soap.NSImaging {
 			t.Errorf("GetServices lists %s without an imaging service", soap.NSImaging)
 		}
 	}
@@ -213,18 +213,18 @@ func TestHomeAssistantIRLamp(t *testing.T) {
 	d, m, im := soap.NSDevice, soap.NSMedia, soap.NSImaging
 	user, pw := "admin", "secret"
 	caps := e.post(DevicePath, zeepEnvelope("GetCapabilities", d, "<ns0:Category>All</ns0:Category>", user, pw, e.freshNonce())).
-		ok(t, d, "GetCapabilities").get("Capabilities")
-	xaddr := caps.text("Imaging", "XAddr")
+		ok(t, d, "GetCapabilities").Get("Capabilities")
+	xaddr := caps.Value("Imaging", "XAddr")
 	if !strings.HasPrefix(xaddr, e.ts.URL+"/") {
 		t.Fatalf("Imaging XAddr %q: HA would create no IR lamp switch", xaddr)
 	}
 	path := strings.TrimPrefix(xaddr, e.ts.URL)
-	p := e.post(MediaPath, zeepEnvelope("GetProfiles", m, "", user, pw, e.freshNonce())).ok(t, m, "GetProfiles").get("Profiles")
-	tok := p.text("VideoSourceConfiguration", "SourceToken")
+	p := e.post(MediaPath, zeepEnvelope("GetProfiles", m, "", user, pw, e.freshNonce())).ok(t, m, "GetProfiles").Get("Profiles")
+	tok := p.Value("VideoSourceConfiguration", "SourceToken")
 	read := func() string {
 		t.Helper()
 		return e.post(path, zeepEnvelope("GetImagingSettings", im, "<ns0:VideoSourceToken>"+tok+"</ns0:VideoSourceToken>", user, pw, e.freshNonce())).
-			ok(t, im, "GetImagingSettings").text("ImagingSettings", "IrCutFilter")
+			ok(t, im, "GetImagingSettings").Value("ImagingSettings", "IrCutFilter")
 	}
 	if got := read(); got != "ON" {
 		t.Errorf("at start: IrCutFilter %q, want ON (day)", got)

@@ -13,16 +13,16 @@ const profileTok = "<ns0:ProfileToken>Profile_1</ns0:ProfileToken>"
 // checkProfile checks a tt:Profile against testStream.
 func checkProfile(t *testing.T, p *node, encoding string, ptz bool) {
 	t.Helper()
-	if p.attr("token") != ProfileToken || p.attr("fixed") != "true" || p.text("Name") != ProfileName {
-		t.Errorf("profile: got token %q fixed %q name %q", p.attr("token"), p.attr("fixed"), p.text("Name"))
+	if p.Attr("token") != ProfileToken || p.Attr("fixed") != "true" || p.Value("Name") != ProfileName {
+		t.Errorf("profile: got token %q fixed %q name %q", p.Attr("token"), p.Attr("fixed"), p.Value("Name"))
 	}
-	vsc := p.get("VideoSourceConfiguration")
-	if vsc.attr("token") != VideoSourceConfigToken || vsc.text("SourceToken") != VideoSourceToken ||
-		vsc.get("Bounds").attr("width") != "1920" || vsc.get("Bounds").attr("height") != "1080" {
-		t.Errorf("VideoSourceConfiguration: token %q source %q bounds %q×%q", vsc.attr("token"), vsc.text("SourceToken"),
-			vsc.get("Bounds").attr("width"), vsc.get("Bounds").attr("height"))
+	vsc := p.Get("VideoSourceConfiguration")
+	if vsc.Attr("token") != VideoSourceConfigToken || vsc.Value("SourceToken") != VideoSourceToken ||
+		vsc.Get("Bounds").Attr("width") != "1920" || vsc.Get("Bounds").Attr("height") != "1080" {
+		t.Errorf("VideoSourceConfiguration: token %q source %q bounds %q×%q", vsc.Attr("token"), vsc.Value("SourceToken"),
+			vsc.Get("Bounds").Attr("width"), vsc.Get("Bounds").Attr("height"))
 	}
-	vec := p.get("VideoEncoderConfiguration")
+	vec := p.Get("VideoEncoderConfiguration")
 	want := map[string]string{
 		"Encoding": encoding, "Resolution/Width": "1920", "Resolution/Height": "1080", "Quality": "70",
 		"RateControl/FrameRateLimit": "20", "RateControl/EncodingInterval": "1", "RateControl/BitrateLimit": "2000",
@@ -31,23 +31,23 @@ func checkProfile(t *testing.T, p *node, encoding string, ptz bool) {
 	}
 	if encoding == "H264" {
 		want["H264/GovLength"], want["H264/H264Profile"] = "40", "Baseline"
-	} else if vec.get("H264") != nil {
+	} else if vec.Get("H264") != nil {
 		t.Errorf("a JPEG encoder has an H264 element")
 	}
 	for path, w := range want {
-		if got := vec.text(strings.Split(path, "/")...); got != w {
+		if got := vec.Value(strings.Split(path, "/")...); got != w {
 			t.Errorf("VideoEncoderConfiguration/%s: got %q, want %q", path, got, w)
 		}
 	}
-	if vec.attr("token") != VideoEncoderConfigToken {
-		t.Errorf("encoder token: got %q", vec.attr("token"))
+	if vec.Attr("token") != VideoEncoderConfigToken {
+		t.Errorf("encoder token: got %q", vec.Attr("token"))
 	}
-	pc := p.get("PTZConfiguration")
+	pc := p.Get("PTZConfiguration")
 	if (pc != nil) != ptz {
 		t.Fatalf("PTZConfiguration present %v, want %v", pc != nil, ptz)
 	}
-	if ptz && (pc.attr("token") != "PTZConfig_1" || pc.text("NodeToken") != "PTZNode_1" || pc.XMLName.Space != soap.NSSchema) {
-		t.Errorf("PTZConfiguration: got %v token %q node %q", pc.XMLName, pc.attr("token"), pc.text("NodeToken"))
+	if ptz && (pc.Attr("token") != "PTZConfig_1" || pc.Value("NodeToken") != "PTZNode_1" || pc.XMLName.Space != soap.NSSchema) {
+		t.Errorf("PTZConfiguration: got %v token %q node %q", pc.XMLName, pc.Attr("token"), pc.Value("NodeToken"))
 	}
 	// Schema order: Name, VideoSourceConfiguration, VideoEncoderConfiguration, PTZConfiguration.
 	var order []string
@@ -68,18 +68,18 @@ func TestMediaOperations(t *testing.T) {
 	m := soap.NSMedia
 
 	t.Run("GetServiceCapabilities", func(t *testing.T) {
-		caps := e.call(m, "GetServiceCapabilities", "").ok(t, m, "GetServiceCapabilities").get("Capabilities")
-		if caps.attr("SnapshotUri") != "true" || caps.get("ProfileCapabilities").attr("MaximumNumberOfProfiles") != "1" {
-			t.Errorf("got SnapshotUri %q, MaximumNumberOfProfiles %q", caps.attr("SnapshotUri"), caps.get("ProfileCapabilities").attr("MaximumNumberOfProfiles"))
+		caps := e.call(m, "GetServiceCapabilities", "").ok(t, m, "GetServiceCapabilities").Get("Capabilities")
+		if caps.Attr("SnapshotUri") != "true" || caps.Get("ProfileCapabilities").Attr("MaximumNumberOfProfiles") != "1" {
+			t.Errorf("got SnapshotUri %q, MaximumNumberOfProfiles %q", caps.Attr("SnapshotUri"), caps.Get("ProfileCapabilities").Attr("MaximumNumberOfProfiles"))
 		}
-		sc := caps.get("StreamingCapabilities")
-		if sc.attr("RTP_TCP") != "true" || sc.attr("RTP_RTSP_TCP") != "true" || sc.attr("RTPMulticast") != "false" {
+		sc := caps.Get("StreamingCapabilities")
+		if sc.Attr("RTP_TCP") != "true" || sc.Attr("RTP_RTSP_TCP") != "true" || sc.Attr("RTPMulticast") != "false" {
 			t.Errorf("StreamingCapabilities: got %v", sc.Attrs)
 		}
 	})
 
 	t.Run("GetProfiles", func(t *testing.T) {
-		ps := e.call(m, "GetProfiles", "").ok(t, m, "GetProfiles").all("Profiles")
+		ps := e.call(m, "GetProfiles", "").ok(t, m, "GetProfiles").All("Profiles")
 		if len(ps) != 1 {
 			t.Fatalf("got %d profiles, want 1", len(ps))
 		}
@@ -89,19 +89,19 @@ func TestMediaOperations(t *testing.T) {
 	t.Run("GetProfiles JPEG", func(t *testing.T) {
 		e.encoding.Store("JPEG")
 		defer e.encoding.Store("H264")
-		checkProfile(t, e.call(m, "GetProfiles", "").ok(t, m, "GetProfiles").get("Profiles"), "JPEG", true)
+		checkProfile(t, e.call(m, "GetProfiles", "").ok(t, m, "GetProfiles").Get("Profiles"), "JPEG", true)
 	})
 
 	t.Run("GetProfile", func(t *testing.T) {
-		checkProfile(t, e.call(m, "GetProfile", profileTok).ok(t, m, "GetProfile").get("Profile"), "H264", true)
+		checkProfile(t, e.call(m, "GetProfile", profileTok).ok(t, m, "GetProfile").Get("Profile"), "H264", true)
 		e.call(m, "GetProfile", "<ns0:ProfileToken>Profile_9</ns0:ProfileToken>").wantFault(t, 400, "Sender", soap.SubInvalidArgVal, "ter:NoProfile")
 		e.call(m, "GetProfile", "").wantFault(t, 400, "Sender", soap.SubInvalidArgVal, "ter:NoProfile")
 	})
 
 	t.Run("GetVideoSources", func(t *testing.T) {
-		vs := e.call(m, "GetVideoSources", "").ok(t, m, "GetVideoSources").get("VideoSources")
-		if vs.attr("token") != VideoSourceToken || vs.text("Framerate") != "20" || vs.text("Resolution", "Width") != "1920" || vs.text("Resolution", "Height") != "1080" {
-			t.Errorf("got token %q framerate %q %s×%s", vs.attr("token"), vs.text("Framerate"), vs.text("Resolution", "Width"), vs.text("Resolution", "Height"))
+		vs := e.call(m, "GetVideoSources", "").ok(t, m, "GetVideoSources").Get("VideoSources")
+		if vs.Attr("token") != VideoSourceToken || vs.Value("Framerate") != "20" || vs.Value("Resolution", "Width") != "1920" || vs.Value("Resolution", "Height") != "1080" {
+			t.Errorf("got token %q framerate %q %s×%s", vs.Attr("token"), vs.Value("Framerate"), vs.Value("Resolution", "Width"), vs.Value("Resolution", "Height"))
 		}
 	})
 
@@ -111,9 +111,9 @@ func TestMediaOperations(t *testing.T) {
 			{"GetCompatibleVideoSourceConfigurations", profileTok, "Configurations"},
 			{"GetVideoSourceConfiguration", "<ns0:ConfigurationToken>VideoSourceConfig_1</ns0:ConfigurationToken>", "Configuration"},
 		} {
-			cfg := e.call(m, c.op, c.inner).ok(t, m, c.op).get(c.elem)
-			if cfg.attr("token") != VideoSourceConfigToken || cfg.text("SourceToken") != VideoSourceToken || cfg.get("Bounds").attr("width") != "1920" {
-				t.Errorf("%s: got token %q source %q", c.op, cfg.attr("token"), cfg.text("SourceToken"))
+			cfg := e.call(m, c.op, c.inner).ok(t, m, c.op).Get(c.elem)
+			if cfg.Attr("token") != VideoSourceConfigToken || cfg.Value("SourceToken") != VideoSourceToken || cfg.Get("Bounds").Attr("width") != "1920" {
+				t.Errorf("%s: got token %q source %q", c.op, cfg.Attr("token"), cfg.Value("SourceToken"))
 			}
 		}
 		e.call(m, "GetVideoSourceConfiguration", "<ns0:ConfigurationToken>x</ns0:ConfigurationToken>").
@@ -126,9 +126,9 @@ func TestMediaOperations(t *testing.T) {
 			{"GetCompatibleVideoEncoderConfigurations", profileTok, "Configurations"},
 			{"GetVideoEncoderConfiguration", "<ns0:ConfigurationToken>VideoEncoderConfig_1</ns0:ConfigurationToken>", "Configuration"},
 		} {
-			cfg := e.call(m, c.op, c.inner).ok(t, m, c.op).get(c.elem)
-			if cfg.attr("token") != VideoEncoderConfigToken || cfg.text("Encoding") != "H264" || cfg.text("H264", "GovLength") != "40" {
-				t.Errorf("%s: got token %q encoding %q", c.op, cfg.attr("token"), cfg.text("Encoding"))
+			cfg := e.call(m, c.op, c.inner).ok(t, m, c.op).Get(c.elem)
+			if cfg.Attr("token") != VideoEncoderConfigToken || cfg.Value("Encoding") != "H264" || cfg.Value("H264", "GovLength") != "40" {
+				t.Errorf("%s: got token %q encoding %q", c.op, cfg.Attr("token"), cfg.Value("Encoding"))
 			}
 		}
 		e.call(m, "GetCompatibleVideoEncoderConfigurations", "<ns0:ProfileToken>nope</ns0:ProfileToken>").
@@ -137,12 +137,12 @@ func TestMediaOperations(t *testing.T) {
 
 	t.Run("GetVideoEncoderConfigurationOptions", func(t *testing.T) {
 		o := e.call(m, "GetVideoEncoderConfigurationOptions", "<ns0:ConfigurationToken>VideoEncoderConfig_1</ns0:ConfigurationToken>"+profileTok).
-			ok(t, m, "GetVideoEncoderConfigurationOptions").get("Options")
+			ok(t, m, "GetVideoEncoderConfigurationOptions").Get("Options")
 		for path, want := range map[string]string{
 			"QualityRange/Min": "70", "QualityRange/Max": "70", "H264/ResolutionsAvailable/Width": "1920",
 			"H264/GovLengthRange/Min": "40", "H264/FrameRateRange/Max": "20", "H264/H264ProfilesSupported": "Baseline",
 		} {
-			if got := o.text(strings.Split(path, "/")...); got != want {
+			if got := o.Value(strings.Split(path, "/")...); got != want {
 				t.Errorf("%s: got %q, want %q", path, got, want)
 			}
 		}
@@ -151,10 +151,10 @@ func TestMediaOperations(t *testing.T) {
 	t.Run("GetStreamUri", func(t *testing.T) {
 		for _, stream := range []string{"RTP-Unicast", ""} {
 			inner := `<ns0:StreamSetup><Stream xmlns="http://www.onvif.org/ver10/schema">` + stream + `</Stream><Transport xmlns="http://www.onvif.org/ver10/schema"><Protocol>UDP</Protocol></Transport></ns0:StreamSetup>` + profileTok
-			mu := e.call(m, "GetStreamUri", inner).ok(t, m, "GetStreamUri").get("MediaUri")
+			mu := e.call(m, "GetStreamUri", inner).ok(t, m, "GetStreamUri").Get("MediaUri")
 			host, _, _ := strings.Cut(e.host(), ":")
 			for path, want := range map[string]string{"Uri": "rtsp://" + host + ":8554/unicast", "InvalidAfterConnect": "false", "InvalidAfterReboot": "false", "Timeout": "PT0S"} {
-				if got := mu.text(path); got != want {
+				if got := mu.Value(path); got != want {
 					t.Errorf("stream %q %s: got %q, want %q", stream, path, got, want)
 				}
 			}
@@ -166,18 +166,18 @@ func TestMediaOperations(t *testing.T) {
 
 	t.Run("GetStreamUri uses the host the client used", func(t *testing.T) {
 		r := e.post(MediaPath, zeepEnvelope("GetStreamUri", m, profileTok, "admin", "secret", e.freshNonce()), "Host", "[fd00::20]:8080")
-		if got := r.ok(t, m, "GetStreamUri").text("MediaUri", "Uri"); got != "rtsp://[fd00::20]:8554/unicast" {
+		if got := r.ok(t, m, "GetStreamUri").Value("MediaUri", "Uri"); got != "rtsp://[fd00::20]:8554/unicast" {
 			t.Errorf("got %q, want rtsp://[fd00::20]:8554/unicast", got)
 		}
 		r = e.post(MediaPath, zeepEnvelope("GetSnapshotUri", m, profileTok, "admin", "secret", e.freshNonce()), "Host", "cam.local:8080")
-		if got := r.ok(t, m, "GetSnapshotUri").text("MediaUri", "Uri"); got != "http://cam.local:8080/onvif/snapshot.jpg" {
+		if got := r.ok(t, m, "GetSnapshotUri").Value("MediaUri", "Uri"); got != "http://cam.local:8080/onvif/snapshot.jpg" {
 			t.Errorf("got %q, want http://cam.local:8080/onvif/snapshot.jpg", got)
 		}
 	})
 
 	t.Run("GetSnapshotUri", func(t *testing.T) {
-		mu := e.call(m, "GetSnapshotUri", profileTok).ok(t, m, "GetSnapshotUri").get("MediaUri")
-		if got := mu.text("Uri"); got != e.ts.URL+SnapshotPath {
+		mu := e.call(m, "GetSnapshotUri", profileTok).ok(t, m, "GetSnapshotUri").Get("MediaUri")
+		if got := mu.Value("Uri"); got != e.ts.URL+SnapshotPath {
 			t.Errorf("Uri: got %q, want %q", got, e.ts.URL+SnapshotPath)
 		}
 	})
@@ -223,13 +223,13 @@ func TestMediaOperations(t *testing.T) {
 
 func TestNoPTZ(t *testing.T) {
 	e := newTestEnv(t, func(o *Options) { o.PTZ, o.PTZConfiguration, o.Events = nil, nil, nil })
-	checkProfile(t, e.call(soap.NSMedia, "GetProfiles", "").ok(t, soap.NSMedia, "GetProfiles").get("Profiles"), "H264", false)
-	caps := e.call(soap.NSDevice, "GetCapabilities", "<ns0:Category>All</ns0:Category>").ok(t, soap.NSDevice, "GetCapabilities").get("Capabilities")
-	if caps.get("PTZ") != nil || caps.get("Events") != nil {
-		t.Errorf("GetCapabilities offers PTZ %v, Events %v; want neither", caps.get("PTZ") != nil, caps.get("Events") != nil)
+	checkProfile(t, e.call(soap.NSMedia, "GetProfiles", "").ok(t, soap.NSMedia, "GetProfiles").Get("Profiles"), "H264", false)
+	caps := e.call(soap.NSDevice, "GetCapabilities", "<ns0:Category>All</ns0:Category>").ok(t, soap.NSDevice, "GetCapabilities").Get("Capabilities")
+	if caps.Get("PTZ") != nil || caps.Get("Events") != nil {
+		t.Errorf("GetCapabilities offers PTZ %v, Events %v; want neither", caps.Get("PTZ") != nil, caps.Get("Events") != nil)
 	}
-	for _, s := range e.call(soap.NSDevice, "GetServices", "<ns0:IncludeCapability>true</ns0:IncludeCapability>").ok(t, soap.NSDevice, "GetServices").all("Service") {
-		if ns := s.text("Namespace"); ns == soap.NSPTZ || ns == soap.NSEvents {
+	for _, s := range e.call(soap.NSDevice, "GetServices", "<ns0:IncludeCapability>true</ns0:IncludeCapability>").ok(t, soap.NSDevice, "GetServices").All("Service") {
+		if ns := s.Value("Namespace"); ns == soap.NSPTZ || ns == soap.NSEvents {
 			t.Errorf("GetServices lists %s", ns)
 		}
 	}

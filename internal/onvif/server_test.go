@@ -99,7 +99,7 @@ func TestAuthentication(t *testing.T) {
 			t.Errorf("the PTZ service was called %d times, want 0", n)
 		}
 		r := e.post(PTZPath, zeepEnvelope("ContinuousMove", soap.NSPTZ, profileTok, "admin", "secret", e.freshNonce()))
-		if got := r.ok(t, soap.NSPTZ, "ContinuousMove").attr("User"); got != "admin" {
+		if got := r.ok(t, soap.NSPTZ, "ContinuousMove").Attr("User"); got != "admin" {
 			t.Errorf("Call.User: got %q, want admin", got)
 		}
 	})
@@ -280,33 +280,33 @@ func TestHomeAssistant(t *testing.T) {
 	user, pw := "admin", "secret"
 
 	// Config flow 1: GetSystemDateAndTime without credentials; UTCDateTime must be there.
-	sdt := e.post(DevicePath, zeepEnvelope("GetSystemDateAndTime", d, "", "", "", nil)).ok(t, d, "GetSystemDateAndTime").get("SystemDateAndTime")
-	if sdt.text("UTCDateTime", "Date", "Year") != "2025" || sdt.text("UTCDateTime", "Time", "Second") != "45" {
-		t.Fatalf("UTCDateTime: got %q", sdt.text("UTCDateTime", "Date", "Year"))
+	sdt := e.post(DevicePath, zeepEnvelope("GetSystemDateAndTime", d, "", "", "", nil)).ok(t, d, "GetSystemDateAndTime").Get("SystemDateAndTime")
+	if sdt.Value("UTCDateTime", "Date", "Year") != "2025" || sdt.Value("UTCDateTime", "Time", "Second") != "45" {
+		t.Fatalf("UTCDateTime: got %q", sdt.Value("UTCDateTime", "Date", "Year"))
 	}
-	if sdt.text("DateTimeType") != "NTP" {
-		t.Errorf("DateTimeType: got %q, want NTP (Manual makes HA call SetSystemDateAndTime)", sdt.text("DateTimeType"))
+	if sdt.Value("DateTimeType") != "NTP" {
+		t.Errorf("DateTimeType: got %q, want NTP (Manual makes HA call SetSystemDateAndTime)", sdt.Value("DateTimeType"))
 	}
 	// GetCapabilities{Category: All}: the XAddrs HA uses for every other service.
 	caps := e.post(DevicePath, zeepEnvelope("GetCapabilities", d, "<ns0:Category>All</ns0:Category>", user, pw, e.freshNonce())).
-		ok(t, d, "GetCapabilities").get("Capabilities")
-	mediaXAddr := caps.text("Media", "XAddr")
-	if mediaXAddr != e.ts.URL+MediaPath || caps.text("Events", "XAddr") != e.ts.URL+EventsPath || caps.text("PTZ", "XAddr") != e.ts.URL+PTZPath {
-		t.Fatalf("XAddrs: media %q events %q ptz %q", mediaXAddr, caps.text("Events", "XAddr"), caps.text("PTZ", "XAddr"))
+		ok(t, d, "GetCapabilities").Get("Capabilities")
+	mediaXAddr := caps.Value("Media", "XAddr")
+	if mediaXAddr != e.ts.URL+MediaPath || caps.Value("Events", "XAddr") != e.ts.URL+EventsPath || caps.Value("PTZ", "XAddr") != e.ts.URL+PTZPath {
+		t.Fatalf("XAddrs: media %q events %q ptz %q", mediaXAddr, caps.Value("Events", "XAddr"), caps.Value("PTZ", "XAddr"))
 	}
 	mediaPath := strings.TrimPrefix(mediaXAddr, e.ts.URL)
 
 	// 2: GetNetworkInterfaces: the first enabled interface's HwAddress is the unique id.
-	ifs := e.post(DevicePath, zeepEnvelope("GetNetworkInterfaces", d, "", user, pw, e.freshNonce())).ok(t, d, "GetNetworkInterfaces").all("NetworkInterfaces")
-	if len(ifs) == 0 || ifs[0].text("Enabled") != "true" || ifs[0].text("Info", "HwAddress") != "aa:bb:cc:dd:ee:ff" {
-		t.Fatalf("NetworkInterfaces: got %d, first %q", len(ifs), ifs[0].text("Info", "HwAddress"))
+	ifs := e.post(DevicePath, zeepEnvelope("GetNetworkInterfaces", d, "", user, pw, e.freshNonce())).ok(t, d, "GetNetworkInterfaces").All("NetworkInterfaces")
+	if len(ifs) == 0 || ifs[0].Value("Enabled") != "true" || ifs[0].Value("Info", "HwAddress") != "aa:bb:cc:dd:ee:ff" {
+		t.Fatalf("NetworkInterfaces: got %d, first %q", len(ifs), ifs[0].Value("Info", "HwAddress"))
 	}
 
 	// 3: GetProfiles: at least one H264 encoder.
-	ps := e.post(mediaPath, zeepEnvelope("GetProfiles", m, "", user, pw, e.freshNonce())).ok(t, m, "GetProfiles").all("Profiles")
+	ps := e.post(mediaPath, zeepEnvelope("GetProfiles", m, "", user, pw, e.freshNonce())).ok(t, m, "GetProfiles").All("Profiles")
 	h264 := 0
 	for _, p := range ps {
-		if p.text("VideoEncoderConfiguration", "Encoding") == "H264" {
+		if p.Value("VideoEncoderConfiguration", "Encoding") == "H264" {
 			h264++
 		}
 	}
@@ -319,28 +319,28 @@ func TestHomeAssistant(t *testing.T) {
 	e.post(DevicePath, zeepEnvelope("GetSystemDateAndTime", d, "", user, pw, e.freshNonce())).ok(t, d, "GetSystemDateAndTime")
 	di := e.post(DevicePath, zeepEnvelope("GetDeviceInformation", d, "", user, pw, e.freshNonce())).ok(t, d, "GetDeviceInformation")
 	for _, f := range []string{"Manufacturer", "Model", "FirmwareVersion", "SerialNumber"} {
-		if di.text(f) == "" || di.text(f) == "<absent>" {
+		if di.Value(f) == "" || di.Value(f) == "<absent>" {
 			t.Errorf("GetDeviceInformation %s missing", f)
 		}
 	}
 	e.post(DevicePath, zeepEnvelope("GetNetworkInterfaces", d, "", user, pw, e.freshNonce())).ok(t, d, "GetNetworkInterfaces")
 	mc := e.post(mediaPath, zeepEnvelope("GetServiceCapabilities", m, "", user, pw, e.freshNonce())).ok(t, m, "GetServiceCapabilities")
-	if mc.get("Capabilities").attr("SnapshotUri") != "true" {
-		t.Errorf("media SnapshotUri: got %q, HA would not offer snapshots", mc.get("Capabilities").attr("SnapshotUri"))
+	if mc.Get("Capabilities").Attr("SnapshotUri") != "true" {
+		t.Errorf("media SnapshotUri: got %q, HA would not offer snapshots", mc.Get("Capabilities").Attr("SnapshotUri"))
 	}
-	p := e.post(mediaPath, zeepEnvelope("GetProfiles", m, "", user, pw, e.freshNonce())).ok(t, m, "GetProfiles").get("Profiles")
-	if p.attr("token") == "" || p.text("Name") == "" || p.text("VideoEncoderConfiguration", "Resolution", "Width") != "1920" ||
-		p.text("VideoSourceConfiguration", "SourceToken") != VideoSourceToken || p.get("PTZConfiguration") == nil {
-		t.Errorf("profile: token %q name %q width %q", p.attr("token"), p.text("Name"), p.text("VideoEncoderConfiguration", "Resolution", "Width"))
+	p := e.post(mediaPath, zeepEnvelope("GetProfiles", m, "", user, pw, e.freshNonce())).ok(t, m, "GetProfiles").Get("Profiles")
+	if p.Attr("token") == "" || p.Value("Name") == "" || p.Value("VideoEncoderConfiguration", "Resolution", "Width") != "1920" ||
+		p.Value("VideoSourceConfiguration", "SourceToken") != VideoSourceToken || p.Get("PTZConfiguration") == nil {
+		t.Errorf("profile: token %q name %q width %q", p.Attr("token"), p.Value("Name"), p.Value("VideoEncoderConfiguration", "Resolution", "Width"))
 	}
 	su := e.post(mediaPath, zeepEnvelope("GetStreamUri", m,
-		`<ns0:StreamSetup><ns1:Stream xmlns:ns1="http://www.onvif.org/ver10/schema">RTP-Unicast</ns1:Stream><ns1:Transport xmlns:ns1="http://www.onvif.org/ver10/schema"><ns1:Protocol>RTSP</ns1:Protocol></ns1:Transport></ns0:StreamSetup><ns0:ProfileToken>`+p.attr("token")+`</ns0:ProfileToken>`,
+		`<ns0:StreamSetup><ns1:Stream xmlns:ns1="http://www.onvif.org/ver10/schema">RTP-Unicast</ns1:Stream><ns1:Transport xmlns:ns1="http://www.onvif.org/ver10/schema"><ns1:Protocol>RTSP</ns1:Protocol></ns1:Transport></ns0:StreamSetup><ns0:ProfileToken>`+p.Attr("token")+`</ns0:ProfileToken>`,
 		user, pw, e.freshNonce())).ok(t, m, "GetStreamUri")
-	if got := su.text("MediaUri", "Uri"); got != "rtsp://127.0.0.1:8554/unicast" {
+	if got := su.Value("MediaUri", "Uri"); got != "rtsp://127.0.0.1:8554/unicast" {
 		t.Errorf("stream URI: got %q, want rtsp://127.0.0.1:8554/unicast", got)
 	}
-	snap := e.post(mediaPath, zeepEnvelope("GetSnapshotUri", m, "<ns0:ProfileToken>"+p.attr("token")+"</ns0:ProfileToken>", user, pw, e.freshNonce())).
-		ok(t, m, "GetSnapshotUri").text("MediaUri", "Uri")
+	snap := e.post(mediaPath, zeepEnvelope("GetSnapshotUri", m, "<ns0:ProfileToken>"+p.Attr("token")+"</ns0:ProfileToken>", user, pw, e.freshNonce())).
+		ok(t, m, "GetSnapshotUri").Value("MediaUri", "Uri")
 	// HA fetches it with HTTP Digest.
 	req, _ := http.NewRequest(http.MethodGet, snap, nil)
 	req.Header.Set("Authorization", digestAuthorization(user, pw, "GET", strings.TrimPrefix(snap, e.ts.URL)))
@@ -357,54 +357,54 @@ func TestNPMConnect(t *testing.T) {
 	e := newTestEnv(t, nil)
 	d, m := soap.NSDevice, soap.NSMedia
 	sdt := e.post("/onvif/device_service", npmEnvelope("GetSystemDateAndTime", d, "", "", "", nil)).ok(t, d, "GetSystemDateAndTime")
-	if sdt.get("SystemDateAndTime", "UTCDateTime", "Date", "Day") == nil {
+	if sdt.Get("SystemDateAndTime", "UTCDateTime", "Date", "Day") == nil {
 		t.Fatalf("systemDateAndTime.UTCDateTime missing")
 	}
 	svcs := e.post("/onvif/device_service", npmEnvelope("GetServices", d, "<IncludeCapability>true</IncludeCapability>", "admin", "secret", e.freshNonce())).
-		ok(t, d, "GetServices").all("Service")
+		ok(t, d, "GetServices").All("Service")
 	uri := map[string]string{}
 	for _, s := range svcs {
 		// cam.js: only www.onvif.org namespaces, uri[path segment 2] = XAddr.
-		ns := strings.TrimPrefix(s.text("Namespace"), "http://www.onvif.org/")
+		ns := strings.TrimPrefix(s.Value("Namespace"), "http://www.onvif.org/")
 		if parts := strings.Split(ns, "/"); len(parts) > 1 {
-			uri[parts[1]] = s.text("XAddr")
+			uri[parts[1]] = s.Value("XAddr")
 		}
 	}
 	if uri["media"] != e.ts.URL+MediaPath || uri["device"] != e.ts.URL+DevicePath || uri["events"] != e.ts.URL+EventsPath || uri["ptz"] != e.ts.URL+PTZPath {
 		t.Fatalf("cam.uri: got %v", uri)
 	}
 	mediaPath := strings.TrimPrefix(uri["media"], e.ts.URL)
-	ps := e.post(mediaPath, npmEnvelope("GetProfiles", m, "", "admin", "secret", e.freshNonce())).ok(t, m, "GetProfiles").all("Profiles")
-	vs := e.post(mediaPath, npmEnvelope("GetVideoSources", m, "", "admin", "secret", e.freshNonce())).ok(t, m, "GetVideoSources").all("VideoSources")
+	ps := e.post(mediaPath, npmEnvelope("GetProfiles", m, "", "admin", "secret", e.freshNonce())).ok(t, m, "GetProfiles").All("Profiles")
+	vs := e.post(mediaPath, npmEnvelope("GetVideoSources", m, "", "admin", "secret", e.freshNonce())).ok(t, m, "GetVideoSources").All("VideoSources")
 	if len(ps) == 0 || len(vs) == 0 {
 		t.Fatalf("got %d profiles and %d video sources", len(ps), len(vs))
 	}
-	if ps[0].text("VideoSourceConfiguration", "SourceToken") != vs[0].attr("token") {
+	if ps[0].Value("VideoSourceConfiguration", "SourceToken") != vs[0].Attr("token") {
 		t.Errorf("profile sourceToken %q is not the video source's token %q: cam.js throws 'Unrecognized configuration'",
-			ps[0].text("VideoSourceConfiguration", "SourceToken"), vs[0].attr("token"))
+			ps[0].Value("VideoSourceConfiguration", "SourceToken"), vs[0].Attr("token"))
 	}
 	// activeSource: encoding, resolution, fps, bitrate, ptz token.
-	vec := ps[0].get("VideoEncoderConfiguration")
-	if vec.text("Encoding") != "H264" || vec.text("RateControl", "FrameRateLimit") != "20" || vec.text("RateControl", "BitrateLimit") != "2000" ||
-		ps[0].get("PTZConfiguration").attr("token") != "PTZConfig_1" {
-		t.Errorf("active source fields: %q %q %q %q", vec.text("Encoding"), vec.text("RateControl", "FrameRateLimit"),
-			vec.text("RateControl", "BitrateLimit"), ps[0].get("PTZConfiguration").attr("token"))
+	vec := ps[0].Get("VideoEncoderConfiguration")
+	if vec.Value("Encoding") != "H264" || vec.Value("RateControl", "FrameRateLimit") != "20" || vec.Value("RateControl", "BitrateLimit") != "2000" ||
+		ps[0].Get("PTZConfiguration").Attr("token") != "PTZConfig_1" {
+		t.Errorf("active source fields: %q %q %q %q", vec.Value("Encoding"), vec.Value("RateControl", "FrameRateLimit"),
+			vec.Value("RateControl", "BitrateLimit"), ps[0].Get("PTZConfiguration").Attr("token"))
 	}
 	// media.js getStreamUri and getSnapshotUri bodies.
 	su := e.post(mediaPath, npmEnvelope("GetStreamUri", m, `<StreamSetup><Stream xmlns="http://www.onvif.org/ver10/schema">RTP-Unicast</Stream><Transport xmlns="http://www.onvif.org/ver10/schema"><Protocol>RTSP</Protocol></Transport></StreamSetup><ProfileToken>Profile_1</ProfileToken>`, "admin", "secret", e.freshNonce()))
-	if got := su.ok(t, m, "GetStreamUri").text("MediaUri", "Uri"); got != "rtsp://127.0.0.1:8554/unicast" {
+	if got := su.ok(t, m, "GetStreamUri").Value("MediaUri", "Uri"); got != "rtsp://127.0.0.1:8554/unicast" {
 		t.Errorf("mediaUri.uri: got %q", got)
 	}
 	sn := e.post(mediaPath, npmEnvelope("GetSnapshotUri", m, `<ProfileToken>Profile_1</ProfileToken>`, "admin", "secret", e.freshNonce()))
-	if got := sn.ok(t, m, "GetSnapshotUri").text("MediaUri", "Uri"); got != e.ts.URL+SnapshotPath {
+	if got := sn.ok(t, m, "GetSnapshotUri").Value("MediaUri", "Uri"); got != e.ts.URL+SnapshotPath {
 		t.Errorf("snapshot mediaUri.uri: got %q", got)
 	}
 	// getDeviceInformation, getHostname, getScopes.
 	e.post(DevicePath, npmEnvelope("GetDeviceInformation", d, "", "admin", "secret", e.freshNonce())).ok(t, d, "GetDeviceInformation")
-	if n := e.post(DevicePath, npmEnvelope("GetHostname", d, "", "admin", "secret", e.freshNonce())).ok(t, d, "GetHostname").text("HostnameInformation", "Name"); n != "dafang" {
+	if n := e.post(DevicePath, npmEnvelope("GetHostname", d, "", "admin", "secret", e.freshNonce())).ok(t, d, "GetHostname").Value("HostnameInformation", "Name"); n != "dafang" {
 		t.Errorf("hostnameInformation.name: got %q", n)
 	}
-	if sc := e.post(DevicePath, npmEnvelope("GetScopes", d, "", "admin", "secret", e.freshNonce())).ok(t, d, "GetScopes").all("Scopes"); len(sc) < 4 {
+	if sc := e.post(DevicePath, npmEnvelope("GetScopes", d, "", "admin", "secret", e.freshNonce())).ok(t, d, "GetScopes").All("Scopes"); len(sc) < 4 {
 		t.Errorf("got %d scopes", len(sc))
 	}
 	// A wrong password: cam.js gets an ONVIF SOAP Fault 'Sender not Authorized'.

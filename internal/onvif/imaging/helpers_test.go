@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/freecam/freecam/internal/onvif/soap"
+	"github.com/freecam/freecam/internal/onvif/soap/soaptest"
 )
 
 // fakeCamera is the camera's night mode as the Service sees it: SetNight
@@ -124,46 +125,11 @@ type reply struct {
 	env    node
 }
 
-// node is a parsed XML element with resolved namespaces.
-type node struct {
-	XMLName xml.Name
-	Attrs   []xml.Attr `xml:",any,attr"`
-	Text    string     `xml:",chardata"`
-	Nodes   []*node    `xml:",any"`
-}
-
-// get follows a path of local names (first match at each step); nil when absent.
-func (n *node) get(path ...string) *node {
-	for _, p := range path {
-		if n == nil {
-			return nil
-		}
-		var next *node
-		for _, c := range n.Nodes {
-			if c.XMLName.Local == p {
-				next = c
-				break
-			}
-		}
-		n = next
-	}
-	return n
-}
-
-func (n *node) attr(name string) string {
-	if n == nil {
-		return "<absent>"
-	}
-	for _, a := range n.Attrs {
-		if a.Name.Local == name {
-			return a.Value
-		}
-	}
-	return "<absent>"
-}
+// node is a parsed XML element (soaptest.Node).
+type node = soaptest.Node
 
 // names lists the children's namespace-qualified names.
-func (n *node) names() []string {
+func names(n *node) []string {
 	var out []string
 	for _, c := range n.Nodes {
 		out = append(out, prefixOf(c.XMLName.Space)+":"+c.XMLName.Local)
@@ -184,7 +150,7 @@ func prefixOf(ns string) string {
 // ok fails unless the reply is a 200 timg:<op>Response and returns it.
 func (r *reply) ok(t testing.TB, op string) *node {
 	t.Helper()
-	b := r.env.get("Body")
+	b := r.env.Get("Body")
 	if r.status != http.StatusOK || b == nil || len(b.Nodes) != 1 ||
 		b.Nodes[0].XMLName != (xml.Name{Space: soap.NSImaging, Local: op + "Response"}) {
 		t.Fatalf("%s: got status %d\n%s\nwant 200 and timg:%sResponse", op, r.status, r.raw, op)
@@ -196,20 +162,20 @@ func (r *reply) ok(t testing.TB, op string) *node {
 // subcodes; it returns the reason.
 func (r *reply) wantFault(t testing.TB, status int, code string, subcodes ...string) string {
 	t.Helper()
-	f := r.env.get("Body", "Fault")
+	f := r.env.Get("Body", "Fault")
 	if f == nil {
 		t.Fatalf("got status %d and no fault, want a %s fault\n%s", r.status, code, r.raw)
 	}
-	c := f.get("Code")
-	got := []string{strings.TrimSpace(c.get("Value").Text)}
-	for s := c.get("Subcode"); s != nil; s = s.get("Subcode") {
-		got = append(got, strings.TrimSpace(s.get("Value").Text))
+	c := f.Get("Code")
+	got := []string{strings.TrimSpace(c.Get("Value").Text)}
+	for s := c.Get("Subcode"); s != nil; s = s.Get("Subcode") {
+		got = append(got, strings.TrimSpace(s.Get("Value").Text))
 	}
 	want := append([]string{"env:" + code}, subcodes...)
 	if r.status != status || strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Fatalf("got fault %d %v, want %d %v\n%s", r.status, got, status, want, r.raw)
 	}
-	return strings.TrimSpace(f.get("Reason", "Text").Text)
+	return strings.TrimSpace(f.Get("Reason", "Text").Text)
 }
 
 func xmlName(space, local string) xml.Name { return xml.Name{Space: space, Local: local} }

@@ -26,8 +26,8 @@ func TestNPMBodies(t *testing.T) {
 		f := newFixture(t)
 		body := npmHeader + `<GetServiceCapabilities xmlns="http://www.onvif.org/ver20/imaging/wsdl" ></GetServiceCapabilities>` + npmFooter
 		// It reads getServiceCapabilitiesResponse[0].capabilities[0].$: the attributes.
-		caps := f.raw(t, body).ok(t, "GetServiceCapabilities").get("Capabilities")
-		if caps == nil || len(caps.Attrs) == 0 || caps.attr("ImageStabilization") != "false" {
+		caps := f.raw(t, body).ok(t, "GetServiceCapabilities").Get("Capabilities")
+		if caps == nil || len(caps.Attrs) == 0 || caps.Attr("ImageStabilization") != "false" {
 			t.Errorf("capabilities: got %+v, want attributes with ImageStabilization=false", caps)
 		}
 	})
@@ -38,7 +38,7 @@ func TestNPMBodies(t *testing.T) {
 			`<VideoSourceToken  xmlns="http://www.onvif.org/ver20/imaging/wsdl" >` + tok + `</VideoSourceToken>` +
 			`</GetImagingSettings>` + npmFooter
 		// It reads getImagingSettingsResponse.imagingSettings (irCutFilter in it).
-		got := f.raw(t, body).ok(t, "GetImagingSettings").get("ImagingSettings", "IrCutFilter")
+		got := f.raw(t, body).ok(t, "GetImagingSettings").Get("ImagingSettings", "IrCutFilter")
 		if got == nil || strings.TrimSpace(got.Text) != "OFF" {
 			t.Errorf("imagingSettings.irCutFilter: got %+v, want OFF", got)
 		}
@@ -79,7 +79,7 @@ func TestNPMBodies(t *testing.T) {
 		body := npmHeader + `<GetOptions xmlns="http://www.onvif.org/ver20/imaging/wsdl">` +
 			`<VideoSourceToken>` + tok + `</VideoSourceToken></GetOptions>` + npmFooter
 		// It reads getOptionsResponse.imagingOptions.
-		opts := f.raw(t, body).ok(t, "GetOptions").get("ImagingOptions")
+		opts := f.raw(t, body).ok(t, "GetOptions").Get("ImagingOptions")
 		if opts == nil || len(opts.Nodes) != 3 {
 			t.Errorf("imagingOptions: got %+v, want three irCutFilterModes", opts)
 		}
@@ -93,7 +93,7 @@ func TestNPMBodies(t *testing.T) {
 			body := npmHeader + `<` + op.op + ` xmlns="http://www.onvif.org/ver20/imaging/wsdl">` +
 				`<VideoSourceToken>` + tok + `</VideoSourceToken></` + op.op + `>` + npmFooter
 			// It reads <op>Response.<child> when present, {} otherwise.
-			if f.raw(t, body).ok(t, op.op).get(op.child) == nil {
+			if f.raw(t, body).ok(t, op.op).Get(op.child) == nil {
 				t.Errorf("%s: no %s", op.op, op.child)
 			}
 		})

@@ -61,12 +61,12 @@ func TestAccess(t *testing.T) {
 
 func TestGetServiceCapabilities(t *testing.T) {
 	f := newFixture(t)
-	caps := f.call(t, "GetServiceCapabilities", "").ok(t, "GetServiceCapabilities").get("Capabilities")
+	caps := f.call(t, "GetServiceCapabilities", "").ok(t, "GetServiceCapabilities").Get("Capabilities")
 	if caps == nil || caps.XMLName.Space != soap.NSImaging {
 		t.Fatalf("got %v, want timg:Capabilities", caps)
 	}
 	for _, a := range []string{"ImageStabilization", "Presets", "AdaptablePreset"} {
-		if got := caps.attr(a); got != "false" {
+		if got := caps.Attr(a); got != "false" {
 			t.Errorf("@%s: got %q, want \"false\"", a, got)
 		}
 	}
@@ -86,15 +86,15 @@ func TestGetImagingSettings(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFixture(t)
 			f.cam.night, f.cam.auto = c.night, c.auto
-			set := f.call(t, "GetImagingSettings", source).ok(t, "GetImagingSettings").get("ImagingSettings")
+			set := f.call(t, "GetImagingSettings", source).ok(t, "GetImagingSettings").Get("ImagingSettings")
 			if set == nil || set.XMLName.Space != soap.NSImaging {
 				t.Fatalf("got %v, want timg:ImagingSettings", set)
 			}
 			// Only the IR-cut filter: every optional setting the camera does not have is left out.
-			if got := set.names(); !slices.Equal(got, []string{"tt:IrCutFilter"}) {
+			if got := names(set); !slices.Equal(got, []string{"tt:IrCutFilter"}) {
 				t.Errorf("settings: got %v, want [tt:IrCutFilter]", got)
 			}
-			if got := strings.TrimSpace(set.get("IrCutFilter").Text); got != c.want {
+			if got := strings.TrimSpace(set.Get("IrCutFilter").Text); got != c.want {
 				t.Errorf("IrCutFilter: got %q, want %q", got, c.want)
 			}
 			if m := f.cam.modes(); len(m) != 0 {
@@ -162,7 +162,7 @@ func TestSetImagingSettings(t *testing.T) {
 			r := f.call(t, "SetImagingSettings", c.inner)
 			if c.fault == nil {
 				if b := r.ok(t, "SetImagingSettings"); len(b.Nodes) != 0 {
-					t.Errorf("response has children %v, want none", b.names())
+					t.Errorf("response has children %v, want none", names(b))
 				}
 			} else {
 				reason := r.wantFault(t, http.StatusBadRequest, "Sender", c.fault...)
@@ -195,7 +195,7 @@ func TestSetImagingSettingsFails(t *testing.T) {
 
 func TestGetOptions(t *testing.T) {
 	f := newFixture(t)
-	opts := f.call(t, "GetOptions", source).ok(t, "GetOptions").get("ImagingOptions")
+	opts := f.call(t, "GetOptions", source).ok(t, "GetOptions").Get("ImagingOptions")
 	if opts == nil || opts.XMLName.Space != soap.NSImaging {
 		t.Fatalf("got %v, want timg:ImagingOptions", opts)
 	}
@@ -217,11 +217,11 @@ func TestNoFocus(t *testing.T) {
 	for _, c := range []struct{ op, child string }{{"GetMoveOptions", "MoveOptions"}, {"GetStatus", "Status"}} {
 		t.Run(c.op, func(t *testing.T) {
 			b := f.call(t, c.op, source).ok(t, c.op)
-			if got := b.names(); !slices.Equal(got, []string{"timg:" + c.child}) {
+			if got := names(b); !slices.Equal(got, []string{"timg:" + c.child}) {
 				t.Fatalf("got %v, want [timg:%s]", got, c.child)
 			}
-			if n := b.get(c.child); len(n.Nodes) != 0 || strings.TrimSpace(n.Text) != "" {
-				t.Errorf("%s: got children %v, want it empty (no focus)", c.child, n.names())
+			if n := b.Get(c.child); len(n.Nodes) != 0 || strings.TrimSpace(n.Text) != "" {
+				t.Errorf("%s: got children %v, want it empty (no focus)", c.child, names(n))
 			}
 		})
 	}
@@ -255,7 +255,7 @@ func TestHomeAssistant(t *testing.T) {
 	read := func() string {
 		t.Helper()
 		b := f.raw(t, zeep("GetImagingSettings", tok)).ok(t, "GetImagingSettings")
-		return strings.TrimSpace(b.get("ImagingSettings", "IrCutFilter").Text)
+		return strings.TrimSpace(b.Get("ImagingSettings", "IrCutFilter").Text)
 	}
 	if got := read(); got != "ON" {
 		t.Fatalf("at start: got %s, want ON", got)
