@@ -25,17 +25,22 @@ import (
 //	auto-night-detection           auto-night
 //	mqtt-control, mqtt-status      mqtt
 //	onvif-srvd                     onvif
+//	mdns-responder                 mdns
 //	recording                      recording
 //	timelapse                      timelapse
 //	(none)                         motion (the firmware configured motion inside rtsp)
 //
-// Files of firmware services freecam does not have (dropbear, lighttpd, mdns-responder,
+// Files of firmware services freecam does not have (dropbear, lighttpd,
 // ftp-server, telegram-bot, debug-on-osd, sound-on-startup, telnet-server) are left alone and
 // ignored. Turning a service off removes its file and every firmware alias of it.
 //
+// A service named in ManagerOptions.OnUnlessOff (freecam's system settings on a camera, which the
+// firmware applied at every boot without an autostart file) is on unless the file <name>.off
+// exists; turning it off writes that file, turning it on removes it.
+//
 // When the autostart directory does not exist (first start), it is created with the firmware's
-// shipped set mapped to freecam, rtsp and auto-night, plus onvif (the firmware also shipped
-// dropbear, lighttpd and mdns-responder, which freecam does not have as services). Until it is created
+// shipped set mapped to freecam, rtsp, auto-night and mdns, plus onvif (the firmware also shipped
+// dropbear and lighttpd, which freecam does not have as services). Until it is created
 // (by StartAutostart or SetAutostart), that set is what Autostart and List report.
 
 // aliasTable lists the firmware's autostart file names with freecam's service name for each.
@@ -47,13 +52,14 @@ func aliasTable() [][2]string {
 		{"mqtt-control", "mqtt"},
 		{"mqtt-status", "mqtt"},
 		{"onvif-srvd", "onvif"},
+		{"mdns-responder", "mdns"},
 	}
 }
 
 // DefaultAutostart is the autorun set written when the autostart directory does not exist yet.
 // ONVIF is in it so that an NVR finds a new camera with no set-up; it answers nothing without
-// an account that allows digest logins.
-func DefaultAutostart() []string { return []string{"rtsp", "auto-night", "onvif"} }
+// an account that allows digest logins. mdns makes https://<hostname>.local/ reach the camera.
+func DefaultAutostart() []string { return []string{"rtsp", "auto-night", "onvif", "mdns"} }
 
 // Canonical returns freecam's name for a service name, resolving the firmware's names
 // ("auto-night-detection" → "auto-night"); other names are returned unchanged.
@@ -82,19 +88,28 @@ func fileNames(name string) []string {
 const marker = "# freecam autostart marker: this service starts at boot because this file exists.\n" +
 	"# freecam never executes this file; delete it (or turn autostart off in the UI) to disable.\n"
 
+// offMarkerText is the content of <name>.off for a service that is on unless turned off.
+const offMarkerText = "# freecam autostart marker: this service does NOT start at boot because this file exists.\n" +
+	"# Delete it (or turn autostart on in the UI) to enable it again.\n"
+
 // autostartDir is the autorun state on disk.
 type autostartDir struct {
 	path     string   // <config>/autostart
 	defaults []string // written when path does not exist
+	// onUnlessOff are on when the directory holds neither their file nor <name>.off.
+	onUnlessOff []string
 }
+
+// offSuffix marks a service of ManagerOptions.OnUnlessOff that the user turned off.
+const offSuffix = ".off"
 
 // enabled reads which canonical names have an autostart file. A missing directory reports the
 // defaults; exists says whether it exists.
 func (d autostartDir) enabled() (on map[string]bool, exists bool, err error) {
 	entries, err := os.ReadDir(d.path)
 	if errors.Is(err, fs.ErrNotExist) {
-		on = make(map[string]bool, len(d.defaults))
-		for _, n := range d.defaults {
+		on = make(map[string]bool, len(d.defaults)+len(d.onUnlessOff))
+		for _, n := range append(slices.Clone(d.defaults), d.onUnlessOff...) {
 			on[n] = true
 		}
 		return on, false, nil
@@ -109,6 +124,13 @@ func (d autostartDir) enabled() (on map[string]bool, exists bool, err error) {
 			continue // our temporary files, hidden files, stray directories
 		}
 		on[Canonical(n)] = true
+	}
+	for _, n := range d.onUnlessOff {
+		if on[n+offSuffix] {
+			delete(on, n+offSuffix)
+		} else {
+			on[n] = true
+		}
 	}
 	return on, true, nil
 }
@@ -154,7 +176,16 @@ func (d autostartDir) set(name string, on bool) error {
 		return err
 	}
 	files := fileNames(name)
+	offMarker := ""
+	if slices.Contains(d.onUnlessOff, name) {
+		offMarker = filepath.Join(d.path, name+offSuffix)
+	}
 	if on {
+		if offMarker != "" {
+			if err := os.Remove(offMarker); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("autostart: %w", err)
+			}
+		}
 		for _, f := range files {
 			if _, err := os.Stat(filepath.Join(d.path, f)); err == nil {
 				return nil // already on (perhaps through the firmware's file): leave it as it is
@@ -167,6 +198,11 @@ func (d autostartDir) set(name string, on bool) error {
 	}
 	for _, f := range files {
 		if err := os.Remove(filepath.Join(d.path, f)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("autostart: %w", err)
+		}
+	}
+	if offMarker != "" {
+		if err := shellconf.WriteFileAtomic(offMarker, []byte(offMarkerText), 0o644); err != nil {
 			return fmt.Errorf("autostart: %w", err)
 		}
 	}

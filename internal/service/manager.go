@@ -23,6 +23,9 @@ type ManagerOptions struct {
 	// DefaultAutostart is the set written when the autostart directory does not exist yet.
 	// nil means DefaultAutostart() (rtsp, auto-night and onvif); an empty non-nil slice means none.
 	DefaultAutostart []string
+	// OnUnlessOff names services that start at boot unless the user turned them off (the file
+	// autostart/<name>.off), rather than only when their autostart file exists.
+	OnUnlessOff []string
 	// Bus, if set, receives an event.ServiceState event for every state change.
 	Bus *event.Bus
 	// Log receives start failures at boot and state changes. Default: discard.
@@ -58,7 +61,8 @@ func NewManager(opts ManagerOptions) *Manager {
 	}
 	m := &Manager{opts: opts, byName: make(map[string]Service)}
 	if opts.ConfigDir != "" {
-		m.dir = autostartDir{path: filepath.Join(opts.ConfigDir, "autostart"), defaults: opts.DefaultAutostart}
+		m.dir = autostartDir{path: filepath.Join(opts.ConfigDir, "autostart"), defaults: opts.DefaultAutostart,
+			onUnlessOff: opts.OnUnlessOff}
 	}
 	return m
 }

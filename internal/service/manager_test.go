@@ -19,7 +19,7 @@ import (
 )
 
 // freecamServices is the registration order the integrator uses.
-var freecamServices = []string{"rtsp", "mqtt", "motion", "auto-night", "recording", "timelapse", "onvif"}
+var freecamServices = []string{"system", "rtsp", "mqtt", "motion", "auto-night", "recording", "timelapse", "onvif", "mdns"}
 
 // journal records starts and stops of Func services in order.
 type journal struct {
@@ -92,7 +92,7 @@ func TestAutorunSurvivesARestart(t *testing.T) {
 	if err := m2.StartAutostart(t.Context()); err != nil {
 		t.Fatalf("got %v from StartAutostart, want nil", err)
 	}
-	if got, want := j2.started(), []string{"rtsp", "auto-night", "recording", "onvif"}; !slices.Equal(got, want) {
+	if got, want := j2.started(), []string{"rtsp", "auto-night", "recording", "onvif", "mdns"}; !slices.Equal(got, want) {
 		t.Errorf("got %v started at boot, want %v (the defaults plus recording, in registration order)", got, want)
 	}
 	if on, _ := m2.Autostart("recording"); !on {
@@ -110,7 +110,7 @@ func TestAutorunSurvivesARestart(t *testing.T) {
 	}
 	m3, j3 := newManager(t, ManagerOptions{ConfigDir: dir})
 	m3.StartAutostart(t.Context())
-	if got, want := j3.started(), []string{"rtsp", "auto-night", "onvif"}; !slices.Equal(got, want) {
+	if got, want := j3.started(), []string{"rtsp", "auto-night", "onvif", "mdns"}; !slices.Equal(got, want) {
 		t.Errorf("got %v started at the next boot, want %v", got, want)
 	}
 }
@@ -121,7 +121,7 @@ func TestFirstStartCreatesTheDefaultSet(t *testing.T) {
 		defaults  []string
 		wantFiles []string
 	}{
-		{"firmware's set and onvif", nil, []string{"auto-night", "onvif", "rtsp"}},
+		{"firmware's set and onvif", nil, []string{"auto-night", "mdns", "onvif", "rtsp"}},
 		{"none", []string{}, nil},
 		{"custom", []string{"motion"}, []string{"motion"}},
 	}
@@ -202,10 +202,66 @@ func TestFirmwareAutostartFilesCountAndAreNeverExecuted(t *testing.T) {
 	}
 }
 
+// The system settings on a camera are on at every boot, as the firmware's run.sh applied them,
+// unless the user turned them off; an SD card from the firmware has no autostart file for them.
+func TestOnUnlessOffServices(t *testing.T) {
+	for _, firmwareDir := range []bool{false, true} {
+		t.Run(map[bool]string{false: "first start", true: "firmware's autostart directory"}[firmwareDir], func(t *testing.T) {
+			dir := t.TempDir()
+			if firmwareDir {
+				os.Mkdir(filepath.Join(dir, "autostart"), 0o755)
+				os.WriteFile(filepath.Join(dir, "autostart", "mdns-responder"), []byte("#!/bin/sh\n"), 0o755)
+			}
+			opts := ManagerOptions{ConfigDir: dir, OnUnlessOff: []string{"system"}}
+			m, j := newManager(t, opts)
+			if on, err := m.Autostart("system"); !on || err != nil {
+				t.Errorf("got autostart %v, %v for system before boot, want on", on, err)
+			}
+			m.StartAutostart(t.Context())
+			if got := j.started(); len(got) == 0 || got[0] != "system" || !slices.Contains(got, "mdns") {
+				t.Errorf("got %v started, want system first and mdns (the firmware's mdns-responder, or the default set)", got)
+			}
+
+			if err := m.SetAutostart("system", false); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Contains(autostartFiles(t, dir), "system.off") {
+				t.Errorf("got files %v, want system.off written", autostartFiles(t, dir))
+			}
+			m2, j2 := newManager(t, opts)
+			m2.StartAutostart(t.Context())
+			if slices.Contains(j2.started(), "system") {
+				t.Errorf("got %v started after turning system off, want it not started", j2.started())
+			}
+			if on, _ := m2.Autostart("system"); on {
+				t.Errorf("got autostart on for system after turning it off, want off")
+			}
+
+			if err := m2.SetAutostart("system", true); err != nil {
+				t.Fatal(err)
+			}
+			if slices.Contains(autostartFiles(t, dir), "system.off") {
+				t.Errorf("got files %v, want system.off removed when turned on again", autostartFiles(t, dir))
+			}
+			m3, j3 := newManager(t, opts)
+			m3.StartAutostart(t.Context())
+			if !slices.Contains(j3.started(), "system") {
+				t.Errorf("got %v started after turning system on again, want it started", j3.started())
+			}
+		})
+	}
+	// Without OnUnlessOff (an ordinary computer) system starts only with its own file.
+	m, j := newManager(t, ManagerOptions{ConfigDir: t.TempDir()})
+	m.StartAutostart(t.Context())
+	if slices.Contains(j.started(), "system") {
+		t.Errorf("got %v started on an ordinary computer, want system off by default", j.started())
+	}
+}
+
 func TestCanonical(t *testing.T) {
 	for in, want := range map[string]string{
 		"auto-night-detection": "auto-night", "mqtt-control": "mqtt", "mqtt-status": "mqtt",
-		"onvif-srvd": "onvif", "rtsp-h264": "rtsp", "rtsp-mjpeg": "rtsp",
+		"onvif-srvd": "onvif", "rtsp-h264": "rtsp", "rtsp-mjpeg": "rtsp", "mdns-responder": "mdns",
 		"rtsp": "rtsp", "recording": "recording", "timelapse": "timelapse", "dropbear": "dropbear",
 	} {
 		if got := Canonical(in); got != want {
@@ -271,7 +327,7 @@ func TestManagerControlsServicesByName(t *testing.T) {
 	if !slices.Equal(names, freecamServices) {
 		t.Errorf("got List order %v, want registration order %v", names, freecamServices)
 	}
-	if list[0].Since.IsZero() {
+	if list[slices.Index(names, "rtsp")].Since.IsZero() {
 		t.Errorf("got a zero Since for a started service, want when it started")
 	}
 	if err := m.Stop(ctx, "rtsp"); err != nil {

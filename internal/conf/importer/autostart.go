@@ -16,7 +16,7 @@ const AutostartDir = "autostart"
 // freecamServices are the services freecam has (internal/app registers them; the firmware's
 // names are mapped by service.Canonical).
 func freecamServices() []string {
-	return []string{"auto-night", "motion", "mqtt", "onvif", "recording", "rtsp", "telegram-bot", "timelapse"}
+	return []string{"auto-night", "mdns", "motion", "mqtt", "onvif", "recording", "rtsp", "system", "telegram-bot", "timelapse"}
 }
 
 // firmwareOnly are the firmware's services freecam does not have, with the reason.
@@ -24,7 +24,6 @@ func firmwareOnly() map[string]string {
 	return map[string]string{
 		"dropbear":         "freecam has no SSH server",
 		"lighttpd":         "freecam serves its web pages itself, always",
-		"mdns-responder":   "freecam announces itself over mDNS itself",
 		"ftp-server":       "freecam has no FTP server",
 		"debug-on-osd":     "freecam has no debug-on-OSD service",
 		"sound-on-startup": "freecam plays no start-up sound",

@@ -167,6 +167,7 @@ func TestChangedValuesAreApplied(t *testing.T) {
 	writeFile(t, src, "swap.conf", "SWAP=true\nSWAPSIZE=128\n")
 	writeFile(t, src, "autostart/mqtt-control", "#!/bin/sh\n/system/sdcard/controlscripts/mqtt-control\n")
 	writeFile(t, src, "autostart/dropbear", "#!/bin/sh\n")
+	writeFile(t, src, "autostart/mdns-responder", "#!/bin/sh\n")
 	writeFile(t, src, "userscripts/motiondetection/x.sh", "#!/bin/sh\n")
 	dst := t.TempDir()
 
@@ -181,7 +182,7 @@ func TestChangedValuesAreApplied(t *testing.T) {
 		{"rtspserver.conf", "PORT", 2}, {"rtspserver.conf", "BITRATE", 4}, {"rtspserver.conf", "FLIP", 6},
 		{"motion.conf", "motion_sensitivity", 1}, {"motion.conf", "ftp_password", 2},
 		{"hostname.conf", "", 0}, {"swap.conf", "SWAP", 1}, {"swap.conf", "SWAPSIZE", 2},
-		{"autostart/mqtt-control", "", 0},
+		{"autostart/mqtt-control", "", 0}, {"autostart/mdns-responder", "", 0},
 	} {
 		if got, ok := find(rep.Applied, c.file, c.key); !ok || got.Line != c.line {
 			t.Errorf("%s:%d %s: got applied=%v at line %d, want applied at line %d", c.file, c.line, c.key, ok, got.Line, c.line)
@@ -214,7 +215,7 @@ func TestChangedValuesAreApplied(t *testing.T) {
 		t.Errorf("swap.conf: got %q, want SWAP=true and SWAPSIZE=128", got)
 	}
 	// mqtt comes on; freecam's default set stays on; dropbear and the user scripts are not copied.
-	for _, n := range []string{"autostart/mqtt", "autostart/rtsp", "autostart/auto-night", "autostart/onvif"} {
+	for _, n := range []string{"autostart/mqtt", "autostart/rtsp", "autostart/auto-night", "autostart/onvif", "autostart/mdns"} {
 		if _, ok := files[n]; !ok {
 			t.Errorf("%s: missing in dst (got %v)", n, slices.Sorted(maps.Keys(files)))
 		}
