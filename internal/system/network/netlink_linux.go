@@ -1,0 +1,168 @@
+package network
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// setHostname sets the kernel's host name when it differs.
+func setHostname(name string) error {
+	if cur, err := os.Hostname(); err == nil && cur == name {
+		return nil
+	}
+	return unix.Sethostname([]byte(name))
+}
+
+// applyStatic: link up, the address, the default route, resolv.conf.
+func (m *Manager) applyStatic(ctx context.Context, ifname string, cfg Config) error {
+	l, err := linkUp(ifname)
+	if err != nil {
+		return err
+	}
+	if err := m.setAddress(l, cfg.Address, 0); err != nil {
+		return err
+	}
+	m.setState(func(s *State) { s.Address, s.LinkUp = cfg.Address, true })
+	var errs []error
+	if err := m.setRoute(l, cfg.Gateway); err != nil {
+		errs = append(errs, err)
+	} else {
+		m.setState(func(s *State) { s.Gateway = cfg.Gateway })
+	}
+	if cfg.HasResolv {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("network: %w", err)
+		}
+		if err := writeFileAtomic(m.opts.ResolvPath, []byte(cfg.Resolv), 0o644); err != nil {
+			errs = append(errs, fmt.Errorf("network: write %s: %w", m.opts.ResolvPath, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// linkUp finds the link and sets it administratively up.
+func linkUp(ifname string) (netlink.Link, error) {
+	l, err := netlink.LinkByName(ifname)
+	if err != nil {
+		return nil, fmt.Errorf("network: %s: find link: %w", ifname, err)
+	}
+	if l.Attrs().Flags&net.FlagUp == 0 {
+		if err := netlink.LinkSetUp(l); err != nil {
+			return nil, fmt.Errorf("network: %s: set link up: %w", ifname, err)
+		}
+	}
+	return l, nil
+}
+
+func prefixNet(p netip.Prefix) *net.IPNet {
+	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
+}
+
+// setAddress puts p on the link (replacing it if present, with a lifetime for a lease) after
+// removing the other addresses freecam set. They go first: deleting a primary address would
+// take a new secondary in the same subnet with it.
+func (m *Manager) setAddress(l netlink.Link, p netip.Prefix, lifetime time.Duration) error {
+	ifname := l.Attrs().Name
+	if err := m.dropOwned(ifname, p); err != nil {
+		return err
+	}
+	a := &netlink.Addr{IPNet: prefixNet(p)}
+	if lifetime > 0 {
+		secs := int(lifetime / time.Second)
+		a.ValidLft, a.PreferedLft = secs, secs
+	}
+	if err := netlink.AddrReplace(l, a); err != nil {
+		return fmt.Errorf("network: %s: set address %s: %w", ifname, p, err)
+	}
+	m.mu.Lock()
+	if !slices.Contains(m.owned, ownedAddr{ifname, p}) {
+		m.owned = append(m.owned, ownedAddr{ifname, p})
+	}
+	m.mu.Unlock()
+	return nil
+}
+
+// dropOwned removes the IPv4 addresses freecam set, except keep on ifname. Addresses freecam did
+// not set (link-local, IPv6, the system's) are never touched.
+func (m *Manager) dropOwned(ifname string, keep netip.Prefix) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var errs []error
+	kept := m.owned[:0]
+	for _, o := range m.owned {
+		if o.ifname == ifname && o.prefix == keep {
+			kept = append(kept, o)
+			continue
+		}
+		l, err := netlink.LinkByName(o.ifname)
+		if err != nil {
+			continue // the link is gone, and its addresses with it
+		}
+		err = netlink.AddrDel(l, &netlink.Addr{IPNet: prefixNet(o.prefix)})
+		if err != nil && !errors.Is(err, unix.EADDRNOTAVAIL) && !errors.Is(err, unix.ENODEV) {
+			errs = append(errs, fmt.Errorf("network: %s: remove old address %s: %w", o.ifname, o.prefix, err))
+			kept = append(kept, o)
+		}
+	}
+	m.owned = kept
+	return errors.Join(errs...)
+}
+
+var defaultDst = &net.IPNet{IP: net.IPv4zero.To4(), Mask: net.CIDRMask(0, 32)}
+
+// setRoute replaces the default route with one via gw on the link, or, with no gw, removes the
+// default route freecam set before.
+func (m *Manager) setRoute(l netlink.Link, gw netip.Addr) error {
+	ifname := l.Attrs().Name
+	m.mu.Lock()
+	old := m.route
+	m.mu.Unlock()
+	if gw.IsValid() {
+		r := &netlink.Route{LinkIndex: l.Attrs().Index, Dst: defaultDst, Gw: gw.AsSlice()}
+		if err := netlink.RouteReplace(r); err != nil {
+			return fmt.Errorf("network: %s: set default route via %s: %w", ifname, gw, err)
+		}
+		m.mu.Lock()
+		m.route = &ownedRoute{ifname, gw}
+		m.mu.Unlock()
+		if old == nil || old.ifname == ifname {
+			return nil // replaced in place
+		}
+	}
+	if old == nil {
+		return nil
+	}
+	m.mu.Lock()
+	if !gw.IsValid() {
+		m.route = nil
+	}
+	m.mu.Unlock()
+	ol, err := netlink.LinkByName(old.ifname)
+	if err != nil {
+		return nil
+	}
+	err = netlink.RouteDel(&netlink.Route{LinkIndex: ol.Attrs().Index, Dst: defaultDst, Gw: old.gw.AsSlice()})
+	if err != nil && !errors.Is(err, unix.ESRCH) && !errors.Is(err, unix.ENODEV) {
+		return fmt.Errorf("network: %s: remove old default route via %s: %w", old.ifname, old.gw, err)
+	}
+	return nil
+}
+
+// carrier reports whether the link exists, is up and has carrier (for Wi-Fi: is associated).
+func carrier(ifname string) (bool, error) {
+	l, err := netlink.LinkByName(ifname)
+	if err != nil {
+		return false, err
+	}
+	a := l.Attrs()
+	return a.Flags&net.FlagUp != 0 && a.RawFlags&unix.IFF_LOWER_UP != 0, nil
+}
