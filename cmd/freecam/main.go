@@ -12,9 +12,16 @@ import (
 	"fmt"
 	"io"
 	"os"
+	// The zone database in the binary (about 450 KB): the cameras have no /usr/share/zoneinfo,
+	// and timezone.conf names a zone such as Europe/London.
+	_ "time/tzdata"
+
+	dnssdlog "github.com/brutella/dnssd/log"
 )
 
 func main() {
+	// The mDNS library's own logger writes to stdout; freecam logs what its responder does.
+	dnssdlog.Info.Disable()
 	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 }
 

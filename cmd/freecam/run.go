@@ -15,6 +15,7 @@ import (
 
 	"github.com/freecam/freecam/internal/app"
 	"github.com/freecam/freecam/internal/logring"
+	"github.com/freecam/freecam/internal/system/clock"
 	"github.com/freecam/freecam/internal/update"
 )
 
@@ -37,6 +38,7 @@ func runCmd(args []string, stderr io.Writer) int {
 	// The last lines also stay in memory for the Logs page and action.cgi?cmd=showlog.
 	logs := logring.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}), 1000)
 	log := slog.New(logs.Handler())
+	zone := useTimeZone(*configDir, log)
 	a := app.New(app.Options{
 		Logs:      logs,
 		Console:   stderr,
@@ -47,6 +49,9 @@ func runCmd(args []string, stderr io.Writer) int {
 		Level:     level,
 		Logger:    log,
 		Version:   version(),
+		TimeZone:  zone,
+		// time.Local is set once, above, before any goroutine reads it.
+		RestartOnZoneChange: true,
 	})
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -84,9 +89,9 @@ func runCmd(args []string, stderr io.Writer) int {
 		return restartAfterRollback(exe, log)
 	}
 	// An update installed from the web UI or Home Assistant ended Run to start the new binary
-	// (which the guard above watches in its turn).
-	if bin := a.UpdateRestart(); bin != "" {
-		log.Warn("starting the updated binary", "binary", bin, "stop_err", err)
+	// (which the guard above watches in its turn), or a new time zone to start again in it.
+	if bin := a.RestartBinary(); bin != "" {
+		log.Warn("starting the binary again", "binary", bin, "stop_err", err)
 		return startBinary(bin, log)
 	}
 
@@ -171,4 +176,23 @@ func startBinary(bin string, log *slog.Logger) int {
 		log.Error("starting the binary; exiting for a supervisor to start it", "binary", bin, "err", err)
 	}
 	return 1
+}
+
+// useTimeZone makes timezone.conf's zone the process's local time (the OSD, file names, logs)
+// and gives it to the programs freecam starts (user scripts) as TZ, in the POSIX form the
+// camera's C library reads. It returns the zone's name, "" when the OS's zone stays. It must run
+// before anything reads time.Local.
+func useTimeZone(configDir string, log *slog.Logger) string {
+	name, loc, err := clock.LoadZone(configDir)
+	if err != nil {
+		log.Error("time zone: the system's stays", "err", err)
+		return ""
+	}
+	if name == "" {
+		return ""
+	}
+	time.Local = loc
+	os.Setenv("TZ", clock.POSIX(loc, time.Now().Year()))
+	log.Info("time zone", "zone", name)
+	return name
 }

@@ -42,6 +42,12 @@ type Options struct {
 	Console io.Writer
 	// Logs, when set, is the in-memory log the Logs page and showlog read.
 	Logs interface{ Lines(n int) []camera.LogLine }
+	// TimeZone is the name of the time zone the process uses (time.Local), read from
+	// timezone.conf by the caller before anything started; "" for the OS's. With
+	// RestartOnZoneChange, a reload that finds another zone in timezone.conf ends Run and
+	// RestartBinary returns this binary: time.Local cannot change under running goroutines.
+	TimeZone            string
+	RestartOnZoneChange bool
 }
 
 // App is one running camera. Run it once; Reload and Addrs are safe from any goroutine while it runs.
@@ -67,7 +73,13 @@ type App struct {
 	// setting keeps its connection while the camera behind it restarts.
 	auth *auth.Authenticator
 	web  *web.Server
-	mqtt *mqttService // outlives reloads; see mqtt.go
+	mqtt *appService // outlives reloads; see appservice.go
+	// system and mdns outlive reloads too (system.go, mdns.go); a reload signals them to
+	// re-read their files.
+	system, mdns             *appService
+	systemReload, mdnsReload chan struct{}
+	sysState                 systemState
+	restartSelf              atomic.Pointer[string] // this binary, when a reload asked for a restart
 	// onvif is the ONVIF server under /onvif/; it outlives reloads (event subscriptions too).
 	onvif *onvifParts
 	// upd checks and installs signed updates (updater.go); it lives for the whole Run.
@@ -185,6 +197,8 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	defer stopWeb()
 	a.mqtt = a.newMQTTService()
+	a.systemReload, a.mdnsReload = make(chan struct{}, 1), make(chan struct{}, 1)
+	a.system, a.mdns = a.newSystemService(), a.newMDNSService()
 	a.mu.Lock()
 	a.fail = fail
 	inst, err := a.startInstance(ctx, cfg, nil)
@@ -201,7 +215,8 @@ func (a *App) Run(ctx context.Context) error {
 	<-ctx.Done()
 
 	// MQTT first and without a.mu: its last command may be waiting for the camera.
-	a.stopMQTT()
+	a.mqtt.stop(a)
+	a.mdns.stop(a)
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.running = false
@@ -214,6 +229,7 @@ func (a *App) Run(ctx context.Context) error {
 	if err := a.cur.stop(stopCtx); err != nil {
 		return fmt.Errorf("stop: %w", err)
 	}
+	a.system.stop(a) // last: the network stays up while the rest says goodbye
 	a.log.Info("freecam stopped")
 	return nil
 }
@@ -240,6 +256,10 @@ func (a *App) Reload() error { return a.reload(false) }
 
 // reload is Reload; force restarts every part even when nothing changed (the UI's restart).
 func (a *App) reload(force bool) error {
+	a.reloadSystem() // the system files are not part of cfg: their services re-read them
+	if a.zoneChanged() {
+		return nil
+	}
 	cfg, err := a.load()
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -285,7 +305,13 @@ func (a *App) reload(force bool) error {
 	a.state.Store(&runState{cfg: a.cfg}) // readers see "restarting" until the new instance runs
 	// The MQTT connection carries on unless its own config changed.
 	a.mqtt.keep.Store(a.cfg.MQTT == cfg.MQTT)
-	defer a.mqtt.keep.Store(false)
+	a.system.keep.Store(true)
+	a.mdns.keep.Store(true)
+	defer func() {
+		for _, s := range []*appService{a.mqtt, a.system, a.mdns} {
+			s.keep.Store(false)
+		}
+	}()
 	if err := a.cur.stop(stopCtx); err != nil {
 		a.log.Error("reload: stopping the old instance", "err", err)
 	}

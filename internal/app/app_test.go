@@ -36,6 +36,14 @@ func writeConfig(t *testing.T, extra map[string]string) string {
 		// Many cameras run at once here: WS-Discovery is tested where it is wanted.
 		"onvif.conf": "ONVIF_DISCOVERY=off\n",
 	}
+	// Many cameras run at once here: freecam's default autostart set without mdns, which is
+	// tested where it is wanted.
+	for _, name := range []string{"rtsp", "auto-night", "onvif"} {
+		files[filepath.Join("autostart", name)] = ""
+	}
+	if err := os.Mkdir(filepath.Join(dir, "autostart"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for name, text := range extra {
 		files[name] += text
 	}

@@ -114,7 +114,7 @@ func (a *App) applyLive(cfg *conf.Config) {
 			go func() {
 				ctx, cancel := context.WithTimeout(context.Background(), a.opts.StopTimeout)
 				defer cancel()
-				if err := a.controlMQTT(ctx, "restart"); err != nil {
+				if err := a.controlAppService(ctx, a.mqtt, "restart"); err != nil {
 					a.log.Warn("reload: reconnecting MQTT", "err", err)
 				}
 			}()

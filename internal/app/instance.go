@@ -147,20 +147,23 @@ func (a *App) startInstance(ctx context.Context, cfg *conf.Config, running []str
 		return nil, &ConfigError{Problems: []string{err.Error()}}
 	}
 	inst.services = service.NewManager(service.ManagerOptions{
-		ConfigDir: a.opts.ConfigDir,
-		Bus:       &a.bus,
-		Log:       log.With("component", "service"),
+		ConfigDir:   a.opts.ConfigDir,
+		OnUnlessOff: a.onUnlessOff(),
+		Bus:         &a.bus,
+		Log:         log.With("component", "service"),
 	})
 	a.onvif.setConfig(cfg)
 	for _, s := range []service.Service{
+		appServiceProxy{a.system}, // first: the network before the rest
 		rtspService(rtspOpts, &inst.rtsp),
-		mqttProxy{a.mqtt},
+		appServiceProxy{a.mqtt},
 		motionService(inst.motion),
 		autoNightService(inst.night, log.With("component", "night")),
 		recordingService(cfg, a.opts.DataDir, inst.hub, log.With("component", "recording")),
 		timelapseService(cfg, a.opts.DataDir, inst.snapshots, log.With("component", "timelapse")),
 		a.telegramBotService(log.With("component", "telegram-bot")),
 		a.onvifService(log.With("component", "onvif")),
+		appServiceProxy{a.mdns}, // last: it announces what the others opened
 	} {
 		if err := inst.services.Register(s); err != nil {
 			return nil, err

@@ -26,6 +26,7 @@ import (
 	"github.com/freecam/freecam/internal/onvif/imaging"
 	"github.com/freecam/freecam/internal/onvif/ptzsvc"
 	"github.com/freecam/freecam/internal/service"
+	"github.com/freecam/freecam/internal/system/clock"
 	"github.com/freecam/freecam/internal/web/auth"
 )
 
@@ -352,7 +353,7 @@ func (a *App) clockSetter() func(time.Time) error {
 		return nil
 	}
 	return func(t time.Time) error {
-		if err := setSystemClock(t); err != nil {
+		if err := clock.SetSystemClock(t); err != nil {
 			return fmt.Errorf("set the clock: %w", err)
 		}
 		a.log.Info("clock set by ONVIF SetSystemDateAndTime", "time", t.UTC())

@@ -95,10 +95,8 @@ func (a *App) Services() []ServiceInfo {
 // turns its autostart on ("enable") or off ("disable"). Names of the firmware's controlscripts
 // (auto-night-detection, rtsp-h264 …) are accepted.
 func (a *App) ServiceControl(ctx context.Context, name, action string) error {
-	if service.Canonical(name) == "mqtt" {
-		// The App's own service: no instance to serialise with (and the MQTT connection being
-		// stopped may itself be waiting to read the camera).
-		return a.controlMQTT(ctx, action)
+	if s, ok := a.appServices()[service.Canonical(name)]; ok {
+		return a.controlAppService(ctx, s, action)
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()

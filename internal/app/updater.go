@@ -323,16 +323,23 @@ func (u *updater) periodic(ctx context.Context, now time.Time) {
 	}
 }
 
-// UpdateRestart returns the binary `freecam run` must exec once Run has returned: an update
-// was installed from the web UI or Home Assistant and Run ended for it. "" otherwise.
-func (a *App) UpdateRestart() string {
-	if a.upd == nil {
-		return ""
+// RestartBinary returns the binary `freecam run` must exec once Run has returned: an update
+// was installed from the web UI or Home Assistant, or timezone.conf changed, and Run ended for
+// it. "" otherwise.
+func (a *App) RestartBinary() string {
+	if a.upd != nil {
+		if bin := a.upd.restartRequested(); bin != "" {
+			return bin
+		}
 	}
-	return a.upd.restartRequested()
+	if p := a.restartSelf.Load(); p != nil {
+		return *p
+	}
+	return ""
 }
 
-// requestUpdateRestart ends Run (as a failed reload does) so the caller can exec exe.
+// requestUpdateRestart ends Run (as a failed reload does) so the caller can exec exe
+// (RestartBinary).
 func (a *App) requestUpdateRestart(string) {
 	a.mu.Lock()
 	fail := a.fail

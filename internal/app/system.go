@@ -1,0 +1,242 @@
+package app
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"sync"
+
+	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/system/clock"
+	"github.com/freecam/freecam/internal/system/network"
+	"github.com/freecam/freecam/internal/system/swap"
+)
+
+// The system service applies the firmware's boot-time settings and keeps them applied: the
+// network (hostname.conf, staticip.conf, defaultgw.conf, resolv.conf, wpa_supplicant.conf), swap
+// (swap.conf) and the clock (ntp_srv.conf; /etc/TZ from timezone.conf). The firmware's run.sh
+// did this at every boot; freecam does it when it runs as root on a camera, where the service is
+// on unless the user turned it off (service.ManagerOptions.OnUnlessOff). On an ordinary computer
+// the machine is its owner's: the service is off and must be started by hand.
+//
+// It is an App service (appservice.go): a reload that restarts the video leaves the network
+// alone. A reload re-reads the files and applies what changed; a file with an error is logged
+// and what was applied before stays. Stopping the service stops what it keeps running (the DHCP
+// client, wpa_supplicant, the NTP client) and leaves the addresses, host name and swap as they
+// are: the camera stays reachable while freecam restarts.
+
+// ownsTheMachine reports whether freecam runs as root on a camera board, where the system
+// settings are its job.
+func (a *App) ownsTheMachine() bool {
+	return a.hw.board.Name != conf.BoardSim && os.Geteuid() == 0
+}
+
+// onUnlessOff is the manager's OnUnlessOff set.
+func (a *App) onUnlessOff() []string {
+	if a.ownsTheMachine() {
+		return []string{"system"}
+	}
+	return nil
+}
+
+// systemState is what the system service applied, for the System page and the API.
+type systemState struct {
+	mu      sync.Mutex
+	net     *network.Manager // nil while the service is stopped
+	swap    swap.Result
+	swapErr error
+	syncer  *clock.Syncer // nil when the OS keeps the clock, or while stopped
+	managed bool          // another NTP daemon keeps the clock
+}
+
+// SystemStatus is the system service's state for the UI and API.
+type SystemStatus struct {
+	Running bool
+	Network network.State
+	Swap    []swap.Area
+	// SwapAlreadyOn are areas swap.conf asks for that were on before freecam started.
+	SwapAlreadyOn []string
+	SwapErr       string
+	// ClockManaged: another NTP daemon keeps the clock and freecam's NTP client is off.
+	ClockManaged bool
+	NTP          *clock.Status // nil when freecam's NTP client does not run
+}
+
+// SystemStatus reports what the system service applied.
+func (a *App) SystemStatus() SystemStatus {
+	s := &a.sysState
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := SystemStatus{Running: s.net != nil, Swap: s.swap.On, SwapAlreadyOn: s.swap.AlreadyOn, ClockManaged: s.managed}
+	if s.net != nil {
+		st.Network = s.net.State()
+	}
+	if s.swapErr != nil {
+		st.SwapErr = s.swapErr.Error()
+	}
+	if s.syncer != nil {
+		ns := s.syncer.Status()
+		st.NTP = &ns
+	}
+	return st
+}
+
+// newSystemService builds the system service.
+func (a *App) newSystemService() *appService {
+	log := a.log.With("component", "system")
+	return a.newAppService("system", func(ctx context.Context) error { return a.runSystem(ctx, log) }, log)
+}
+
+// runSystem applies the settings, then re-applies them at every reload until ctx ends.
+func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
+	dir := a.opts.ConfigDir
+	s := &a.sysState
+	nm := network.New(network.Options{Log: log.With("part", "network")})
+	s.mu.Lock()
+	s.net = nm
+	s.mu.Unlock()
+
+	var (
+		swapCfg    *swap.Config
+		server     string
+		stopSyncer = func() {}
+	)
+	defer func() {
+		stopSyncer()
+		if err := nm.Close(); err != nil {
+			log.Warn("network: stopping", "err", err)
+		}
+		s.mu.Lock()
+		s.net, s.syncer = nil, nil
+		s.mu.Unlock()
+	}()
+
+	apply := func() {
+		// The network first: the NTP server and the NAS are reached through it.
+		if cfg, err := network.Load(dir); err != nil {
+			log.Error("network settings not applied; the network stays as it is", "err", err)
+		} else if err := nm.Apply(ctx, cfg); err != nil {
+			log.Error("network settings partly applied", "err", err)
+		}
+
+		if name, _, err := clock.LoadZone(dir); err != nil {
+			log.Error("time zone not applied", "err", err)
+		} else if name != "" && a.hw.board.Name != conf.BoardSim {
+			// The firmware's /etc/TZ, for the other programs on the camera.
+			if err := clock.WriteEtcTZ("/etc/TZ", name); err != nil {
+				log.Warn("time zone: /etc/TZ not written", "err", err)
+			}
+		}
+
+		srv, err := clock.LoadServer(dir)
+		switch {
+		case err != nil:
+			log.Error("NTP server not changed", "err", err)
+		case srv != server:
+			server = srv
+			stopSyncer()
+			stopSyncer = a.startSyncer(ctx, srv, log)
+		}
+
+		// Swap last: creating a swap file on an SD card can take a minute.
+		cfg, err := swap.Load(dir)
+		if err != nil {
+			log.Error("swap settings not applied", "err", err)
+			return
+		}
+		if swapCfg != nil && *swapCfg == cfg {
+			return
+		}
+		if swapCfg != nil { // changed: what the old settings turned on goes off first
+			s.mu.Lock()
+			prev := s.swap
+			s.mu.Unlock()
+			if err := swap.Off(ctx, prev, swap.Options{Log: log}); err != nil {
+				log.Error("swap: turning off the old areas", "err", err)
+			}
+		}
+		swapCfg = &cfg
+		res, err := swap.Apply(ctx, cfg, swap.Options{Log: log.With("part", "swap")})
+		if err != nil {
+			log.Error("swap settings partly applied", "err", err)
+		}
+		s.mu.Lock()
+		s.swap, s.swapErr = res, err
+		s.mu.Unlock()
+		for _, ar := range res.On {
+			log.Info("swap on", "area", ar.Path, "priority", ar.Priority, "bytes", ar.Bytes)
+		}
+	}
+
+	apply()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-a.systemReload:
+			apply()
+		}
+	}
+}
+
+// startSyncer runs freecam's NTP client against server unless another NTP daemon keeps the
+// clock. It returns the function that stops it.
+func (a *App) startSyncer(ctx context.Context, server string, log *slog.Logger) (stop func()) {
+	s := &a.sysState
+	if clock.Managed() {
+		log.Info("the clock is kept by the system's NTP daemon; freecam's NTP client stays off")
+		s.mu.Lock()
+		s.managed, s.syncer = true, nil
+		s.mu.Unlock()
+		return func() {}
+	}
+	sy := clock.New(clock.Options{Server: server, SetClock: clock.SetSystemClock, Log: log.With("part", "ntp")})
+	s.mu.Lock()
+	s.managed, s.syncer = false, sy
+	s.mu.Unlock()
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); sy.Run(ctx) }()
+	log.Info("NTP client running", "server", server)
+	return func() {
+		cancel()
+		sy.Close()
+		<-done
+	}
+}
+
+// reloadSystem makes the system and mdns services re-read their files (a saved setting, SIGHUP).
+func (a *App) reloadSystem() {
+	for _, c := range []chan struct{}{a.systemReload, a.mdnsReload} {
+		select {
+		case c <- struct{}{}:
+		default: // one is pending already
+		}
+	}
+}
+
+// zoneChanged reports whether timezone.conf names another zone than the one in use and, when the
+// App may restart for it, ends Run so that freecam starts again in the new zone (the OSD, the
+// file names and the logs all use it).
+func (a *App) zoneChanged() bool {
+	if !a.opts.RestartOnZoneChange {
+		return false
+	}
+	name, _, err := clock.LoadZone(a.opts.ConfigDir)
+	if err != nil {
+		a.log.Error("time zone not changed", "err", err)
+		return false
+	}
+	if name == a.opts.TimeZone {
+		return false
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		a.log.Error("time zone changed, but freecam cannot restart itself: it applies at the next start", "zone", name, "err", err)
+		return false
+	}
+	a.log.Warn("time zone changed: freecam restarts to use it", "from", a.opts.TimeZone, "to", name)
+	a.restartSelf.Store(&exe)
+	a.requestUpdateRestart(exe)
+	return true
+}
