@@ -20,6 +20,7 @@ import (
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/event"
 	"github.com/freecam/freecam/internal/eventlog"
+	"github.com/freecam/freecam/internal/mdns"
 	"github.com/freecam/freecam/internal/metrics"
 	"github.com/freecam/freecam/internal/web"
 	"github.com/freecam/freecam/internal/web/auth"
@@ -79,7 +80,8 @@ type App struct {
 	system, mdns             *appService
 	systemReload, mdnsReload chan struct{}
 	sysState                 systemState
-	restartSelf              atomic.Pointer[string] // this binary, when a reload asked for a restart
+	mdnsResponder            atomic.Pointer[mdns.Responder] // while the mdns service runs
+	restartSelf              atomic.Pointer[string]         // this binary, when a reload asked for a restart
 	// onvif is the ONVIF server under /onvif/; it outlives reloads (event subscriptions too).
 	onvif *onvifParts
 	// upd checks and installs signed updates (updater.go); it lives for the whole Run.

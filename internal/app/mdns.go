@@ -41,6 +41,7 @@ func (a *App) newMDNSService() *appService {
 // addresses, starts it again (the library joins the multicast group on the interfaces there are
 // when it starts).
 func (a *App) runMDNS(ctx context.Context, log *slog.Logger) error {
+	defer a.mdnsResponder.Store(nil)
 	sub := a.bus.Subscribe("mdns", 16, event.ServiceState, event.ConfigReloaded)
 	defer sub.Close()
 	poll := time.NewTicker(mdnsInterfacePoll)
@@ -55,6 +56,7 @@ func (a *App) runMDNS(ctx context.Context, log *slog.Logger) error {
 		if err != nil {
 			return err
 		}
+		a.mdnsResponder.Store(r)
 		rctx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
 		go func() { done <- r.Run(rctx) }()

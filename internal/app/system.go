@@ -5,7 +5,9 @@ import (
 	"log/slog"
 	"os"
 	"sync"
+	"time"
 
+	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/system/clock"
 	"github.com/freecam/freecam/internal/system/network"
@@ -239,4 +241,50 @@ func (a *App) zoneChanged() bool {
 	a.restartSelf.Store(&exe)
 	a.requestUpdateRestart(exe)
 	return true
+}
+
+func (w webCamera) System() camera.SystemState {
+	a := w.a
+	st := a.SystemStatus()
+	out := camera.SystemState{
+		Service: "stopped", Owned: a.hw != nil && a.ownsTheMachine(), TimeZone: a.opts.TimeZone,
+		MDNS: "stopped", MDNSHost: a.mdnsHost(), ClockManaged: st.ClockManaged, SwapError: st.SwapErr,
+		SwapAlreadyOn: st.SwapAlreadyOn,
+	}
+	if out.TimeZone == "" {
+		out.TimeZone = time.Local.String()
+	}
+	if a.system != nil {
+		out.Service = string(a.system.sup.Status().State)
+	}
+	if a.mdns != nil {
+		out.MDNS = string(a.mdns.sup.Status().State)
+	}
+	if r := a.mdnsResponder.Load(); r != nil {
+		out.MDNSHost = r.Host() // renamed (dafang-2) when another machine has the name
+	}
+	if st.Running {
+		n := st.Network
+		out.Interface, out.Static, out.LeaseSeconds, out.Bound = n.Interface, n.Static, int(n.Lease.Seconds()), n.Bound
+		if n.Address.IsValid() {
+			out.Address = n.Address.String()
+		}
+		if n.Gateway.IsValid() {
+			out.Gateway = n.Gateway.String()
+		}
+		for _, d := range n.DNS {
+			out.DNS = append(out.DNS, d.String())
+		}
+	}
+	for _, ar := range st.Swap {
+		out.Swap = append(out.Swap, camera.SwapArea{Path: ar.Path, Priority: ar.Priority, Bytes: ar.Bytes})
+	}
+	if ntp := st.NTP; ntp != nil {
+		out.NTPServer, out.NTPLastSync = ntp.Server, ntp.LastSync
+		out.NTPOffsetMS = float64(ntp.Offset.Microseconds()) / 1000
+		if ntp.Err != nil {
+			out.NTPError = ntp.Err.Error()
+		}
+	}
+	return out
 }

@@ -173,6 +173,49 @@ type Camera interface {
 	Update() UpdateState
 	UpdateCheck(ctx context.Context) error
 	UpdateApply(ctx context.Context) error
+
+	// System is what the system service (network, swap, clock) applied and what the mdns
+	// service announces, for the System page and the API.
+	System() SystemState
+}
+
+// SystemState is the system settings as applied, and the mDNS name.
+type SystemState struct {
+	// Service is the system service's state (running, stopped …); Owned says whether freecam
+	// runs as root on a camera, where the system settings are its job by default.
+	Service string `json:"service"`
+	Owned   bool   `json:"owned"`
+	// The network as the system service applied it (empty while it does not run).
+	Interface string   `json:"interface,omitempty"`
+	Static    bool     `json:"static"`
+	Address   string   `json:"address,omitempty"` // CIDR, 192.168.1.2/24
+	Gateway   string   `json:"gateway,omitempty"`
+	DNS       []string `json:"dns,omitempty"`
+	// LeaseSeconds is the DHCP lease time, Bound when the last DHCP acknowledgement came.
+	LeaseSeconds int        `json:"lease_seconds,omitempty"`
+	Bound        time.Time  `json:"bound,omitzero"`
+	Swap         []SwapArea `json:"swap,omitempty"`
+	// SwapAlreadyOn are areas swap.conf asks for that were on before the service started.
+	SwapAlreadyOn []string `json:"swap_already_on,omitempty"`
+	SwapError     string   `json:"swap_error,omitempty"`
+	// ClockManaged: another NTP daemon keeps the clock, and freecam's NTP client is off.
+	ClockManaged bool      `json:"clock_managed"`
+	NTPServer    string    `json:"ntp_server,omitempty"`
+	NTPLastSync  time.Time `json:"ntp_last_sync,omitzero"`
+	NTPOffsetMS  float64   `json:"ntp_offset_ms,omitempty"` // at the last sync, before any step
+	NTPError     string    `json:"ntp_error,omitempty"`
+	// TimeZone is the zone freecam uses (timezone.conf, else the OS's).
+	TimeZone string `json:"time_zone"`
+	// MDNS is the mdns service's state and MDNSHost the name it answers (<host>.local).
+	MDNS     string `json:"mdns"`
+	MDNSHost string `json:"mdns_host,omitempty"`
+}
+
+// SwapArea is one swap area the system service turned on.
+type SwapArea struct {
+	Path     string `json:"path"`
+	Priority int    `json:"priority"`
+	Bytes    int64  `json:"bytes"`
 }
 
 // UpdateState is the signed self-update's state, for the System page, the API and Home

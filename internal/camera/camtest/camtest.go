@@ -58,6 +58,7 @@ type Camera struct {
 	fail       map[string]error
 	restarts   int
 	update     camera.UpdateState
+	system     camera.SystemState
 	calls      []string
 }
 
