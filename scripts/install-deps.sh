@@ -5,7 +5,11 @@
 #                                  headless Chromium (the web UI test), curl, mosquitto (the MQTT tests
 #                                  start their own brokers; the system service is not needed), vsftpd
 #                                  and samba (the delivery tests start their own FTP and SMB servers),
-#                                  Node.js and the npm onvif client (testdata/onvif-client, the ONVIF peer)
+#                                  Node.js and the npm onvif client (testdata/onvif-client, the ONVIF peer),
+#                                  and for the system settings and mDNS tests (network namespaces):
+#                                  iproute2, dnsmasq (DHCP server), chrony (NTP server, run by the
+#                                  tests with -x: it never sets this machine's clock), drill (mDNS
+#                                  queries) and util-linux's blkid (swap signatures)
 set -euo pipefail
 
 what=${1:-run}
@@ -13,7 +17,8 @@ pkgs=(gcc libc6-dev libturbojpeg0-dev pkg-config)
 if [ "$what" = test ]; then
   pkgs+=(ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
          gstreamer1.0-plugins-bad gstreamer1.0-libav qemu-user-static strace procps
-         chromium curl mosquitto mosquitto-clients openssl vsftpd samba smbclient)
+         chromium curl mosquitto mosquitto-clients openssl vsftpd samba smbclient
+         iproute2 dnsmasq-base chrony ldnsutils util-linux)
   command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 fi
 
@@ -45,6 +50,15 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Packages such as chrony and mosquitto would start their system daemons on install; the tests
+# start their own. Debian's policy-rc.d hook says no (101) while we install, unless the machine
+# already has one.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null
+  $sudo chmod 755 "$policy"
+  trap '$sudo rm -f "$policy"' EXIT
+fi
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 npm_deps
