@@ -17,6 +17,7 @@ import (
 	"github.com/freecam/freecam/internal/conf/shellconf"
 	"github.com/freecam/freecam/internal/hal"
 	"github.com/freecam/freecam/internal/hal/ptz"
+	"github.com/freecam/freecam/internal/system/network"
 )
 
 // LighttpdUserFile is the firmware's HTTP password file (htdigest: user:realm:md5).
@@ -135,46 +136,21 @@ func checkText(data []byte) error {
 	return nil
 }
 
-// checkStaticIP: "ADDR netmask MASK", or nothing (DHCP).
+// checkStaticIP: "ADDR netmask MASK", or nothing (DHCP), as the system service reads it.
 func checkStaticIP(data []byte) error {
 	if err := checkText(data); err != nil {
 		return err
 	}
-	for _, l := range strings.Split(string(data), "\n") {
-		l = strings.TrimSpace(l)
-		if l == "" || strings.HasPrefix(l, "#") {
-			continue
-		}
-		f := strings.Fields(l)
-		if len(f) != 3 || f[1] != "netmask" || !validAddr(f[0]) || !validAddr(f[2]) {
-			return fmt.Errorf("must be \"ADDRESS netmask MASK\", for example 192.168.1.2 netmask 255.255.255.0 (got %q)", l)
-		}
-	}
-	return nil
+	_, err := network.ParseStaticIP(data)
+	return err
 }
 
-// checkResolv: nameserver, domain, search and options lines.
+// checkResolv: nameserver, domain, search and options lines, as the system service reads them.
 func checkResolv(data []byte) error {
 	if err := checkText(data); err != nil {
 		return err
 	}
-	for _, l := range strings.Split(string(data), "\n") {
-		l = strings.TrimSpace(l)
-		if l == "" || l[0] == '#' || l[0] == ';' {
-			continue
-		}
-		f := strings.Fields(l)
-		switch f[0] {
-		case "nameserver":
-			if len(f) != 2 || !validAddr(f[1]) {
-				return fmt.Errorf("nameserver must be followed by an IP address (got %q)", l)
-			}
-		case "domain", "search", "options", "sortlist":
-		default:
-			return fmt.Errorf("not a resolv.conf line (got %q)", l)
-		}
-	}
-	return nil
+	return network.CheckResolv(data)
 }
 
 func checkPresets(data []byte) error {
