@@ -9,7 +9,6 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -18,6 +17,7 @@ import (
 	"github.com/freecam/freecam/internal/hal"
 	"github.com/freecam/freecam/internal/hal/ptz"
 	"github.com/freecam/freecam/internal/system/network"
+	"github.com/freecam/freecam/internal/system/swap"
 )
 
 // LighttpdUserFile is the firmware's HTTP password file (htdigest: user:realm:md5).
@@ -50,33 +50,8 @@ func wholeFiles() map[string]wholeFile {
 }
 
 // SwapFile is the firmware's swap settings (KEY=value), kept for freecam's system service.
-const SwapFile = "swap.conf"
+const SwapFile = swap.File
 
-// swapKeys are swap.conf's keys with their check.
-func swapKeys() map[string]func(string) error {
-	boolean := func(v string) error {
-		switch strings.ToLower(v) {
-		case "true", "false", "on", "off", "yes", "no", "1", "0":
-			return nil
-		}
-		return fmt.Errorf("must be true or false (got %q)", v)
-	}
-	whole := func(v string) error {
-		if n, err := strconv.ParseInt(v, 10, 64); err != nil || n < 0 {
-			return fmt.Errorf("must be a whole number of 0 or more (got %q)", v)
-		}
-		return nil
-	}
-	return map[string]func(string) error{
-		"SWAP_ZRAM": boolean, "SWAP_ZRAM_SIZE": whole, "SWAP": boolean, "SWAPSIZE": whole,
-		"SWAPPATH": func(v string) error {
-			if !filepath.IsAbs(v) || strings.Contains(v, "..") {
-				return fmt.Errorf("must be an absolute path without .. (got %q)", v)
-			}
-			return nil
-		},
-	}
-}
 
 // unusedFiles are firmware files freecam has no use for, with the reason.
 func unusedFiles() map[string]string {

@@ -15,6 +15,7 @@ import (
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/conf/shellconf"
 	"github.com/freecam/freecam/internal/fsutil"
+	"github.com/freecam/freecam/internal/system/swap"
 )
 
 // Options are Import's options. The zero value imports for real.
@@ -174,18 +175,18 @@ func (s *scratch) file(name string, data, distData []byte, rep *Report) ([]candi
 		dist, _ = shellconf.Parse(name+".dist", distData) // an unreadable .dist only loses the comparison
 	}
 	if name == SwapFile {
-		return swap(doc, dist, rep), nil
+		return swapKeys(doc, dist, rep), nil
 	}
 	return s.typedKeys(name, doc, dist, rep)
 }
 
-// swap classifies swap.conf's keys; conf does not read this file, so its checks are here.
-func swap(doc, dist *shellconf.Doc, rep *Report) []candidate {
+// swapKeys classifies swap.conf's keys with the system service's own checks (package swap).
+func swapKeys(doc, dist *shellconf.Doc, rep *Report) []candidate {
 	var out []candidate
 	for _, key := range doc.Keys() {
 		e, _ := doc.Lookup(key)
 		ent := Entry{File: SwapFile, Line: e.Line, Key: key}
-		check, ok := swapKeys()[key]
+		ok := swap.IsKey(key)
 		var de shellconf.Entry
 		if dist != nil {
 			de, _ = dist.Lookup(key)
@@ -202,7 +203,7 @@ func swap(doc, dist *shellconf.Doc, rep *Report) []candidate {
 			ent.Reason = err.Error()
 			rep.refuse(ent)
 		default:
-			if err := check(strings.TrimSpace(e.Value.Text)); err != nil {
+			if err := swap.Check(key, e.Value.Text); err != nil {
 				ent.Reason = shellconf.Issue{File: SwapFile, Line: e.Line, Key: key, Message: err.Error()}.String()
 				rep.refuse(ent)
 				continue

@@ -69,63 +69,97 @@ func Load(configDir string) (Config, error) {
 		return c, fmt.Errorf("%s: cannot read: %w", File, err)
 	}
 	var errs []error
-	fail := func(line int, key, format string, args ...any) {
-		errs = append(errs, shellconf.Issue{File: File, Line: line, Key: key, Message: fmt.Sprintf(format, args...)})
-	}
-	get := func(key string) (string, int, bool) {
-		v, line, found, err := doc.Static(key)
+	for _, k := range keys() {
+		v, line, found, err := doc.Static(k.name)
 		if err != nil {
 			errs = append(errs, err)
-			return "", line, false
+			continue
 		}
 		v = strings.TrimSpace(v)
-		return v, line, found && v != "" // empty means the default, as in internal/conf
-	}
-	boolean := func(dst *bool, key string) {
-		if s, line, ok := get(key); ok {
-			if b, valid := parseBool(s); valid {
-				*dst = b
-			} else {
-				fail(line, key, "must be true or false (got %q)", s)
-			}
+		if !found || v == "" { // empty means the default, as in internal/conf
+			continue
 		}
-	}
-	boolean(&c.ZRAM, "SWAP_ZRAM")
-	boolean(&c.File, "SWAP")
-	if s, line, ok := get("SWAP_ZRAM_SIZE"); ok {
-		n, err := strconv.ParseInt(s, 10, 64)
-		switch {
-		case err != nil:
-			fail(line, "SWAP_ZRAM_SIZE", "must be a whole number of bytes (got %q)", s)
-		case n < minZRAMSize || n > maxZRAMSize:
-			fail(line, "SWAP_ZRAM_SIZE", "must be between %d and %d bytes (got %q)", minZRAMSize, maxZRAMSize, s)
-		default:
-			c.ZRAMSize = n
-		}
-	}
-	if s, line, ok := get("SWAPPATH"); ok {
-		if !filepath.IsAbs(s) || filepath.Clean(s) != s || s == "/" {
-			fail(line, "SWAPPATH", "must be an absolute file path such as /system/sdcard/swapfile (got %q)", s)
-		} else {
-			c.Path = s
-		}
-	}
-	if s, line, ok := get("SWAPSIZE"); ok {
-		n, err := strconv.Atoi(s)
-		switch {
-		case err != nil:
-			fail(line, "SWAPSIZE", "must be a whole number of MB (got %q)", s)
-		case n < 1 || n > maxSizeMB:
-			fail(line, "SWAPSIZE", "must be between 1 and %d MB (got %q)", maxSizeMB, s)
-		default:
-			c.SizeMB = n
+		if err := k.set(&c, v); err != nil {
+			errs = append(errs, shellconf.Issue{File: File, Line: line, Key: k.name, Message: err.Error()})
 		}
 	}
 	return c, errors.Join(errs...)
 }
 
-// parseBool accepts what internal/conf accepts for booleans: true/false, on/off, yes/no, 1/0, any
-// case (the firmware wrote true/false).
+// Check checks one swap.conf value as Load does (the firmware-config import uses it), and
+// refuses a key swap.conf does not have.
+func Check(key, value string) error {
+	for _, k := range keys() {
+		if k.name == key {
+			var c Config
+			return k.set(&c, strings.TrimSpace(value))
+		}
+	}
+	return fmt.Errorf("not a key of %s", File)
+}
+
+// IsKey reports whether key is one of swap.conf's.
+func IsKey(key string) bool {
+	for _, k := range keys() {
+		if k.name == key {
+			return true
+		}
+	}
+	return false
+}
+
+// key is one swap.conf key: set checks a value and stores it.
+type key struct {
+	name string
+	set  func(c *Config, v string) error
+}
+
+func keys() []key {
+	boolean := func(dst func(*Config) *bool) func(*Config, string) error {
+		return func(c *Config, s string) error {
+			b, ok := parseBool(s)
+			if !ok {
+				return fmt.Errorf("must be true or false (got %q)", s)
+			}
+			*dst(c) = b
+			return nil
+		}
+	}
+	return []key{
+		{"SWAP_ZRAM", boolean(func(c *Config) *bool { return &c.ZRAM })},
+		{"SWAP", boolean(func(c *Config) *bool { return &c.File })},
+		{"SWAP_ZRAM_SIZE", func(c *Config, s string) error {
+			n, err := strconv.ParseInt(s, 10, 64)
+			switch {
+			case err != nil:
+				return fmt.Errorf("must be a whole number of bytes (got %q)", s)
+			case n < minZRAMSize || n > maxZRAMSize:
+				return fmt.Errorf("must be between %d and %d bytes (got %q)", minZRAMSize, maxZRAMSize, s)
+			}
+			c.ZRAMSize = n
+			return nil
+		}},
+		{"SWAPPATH", func(c *Config, s string) error {
+			if !filepath.IsAbs(s) || filepath.Clean(s) != s || s == "/" {
+				return fmt.Errorf("must be an absolute file path such as /system/sdcard/swapfile (got %q)", s)
+			}
+			c.Path = s
+			return nil
+		}},
+		{"SWAPSIZE", func(c *Config, s string) error {
+			n, err := strconv.Atoi(s)
+			switch {
+			case err != nil:
+				return fmt.Errorf("must be a whole number of MB (got %q)", s)
+			case n < 1 || n > maxSizeMB:
+				return fmt.Errorf("must be between 1 and %d MB (got %q)", maxSizeMB, s)
+			}
+			c.SizeMB = n
+			return nil
+		}},
+	}
+}
+
 func parseBool(s string) (value, ok bool) {
 	switch strings.ToLower(s) {
 	case "true", "on", "yes", "1":

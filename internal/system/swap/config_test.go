@@ -87,3 +87,30 @@ func TestLoad(t *testing.T) {
 		})
 	}
 }
+
+// Check is what the firmware-config import uses: the same verdicts as Load, key by key.
+func TestCheckAgreesWithLoad(t *testing.T) {
+	for _, tc := range []struct {
+		key, value string
+		ok         bool
+	}{
+		{"SWAP", "true", true}, {"SWAP", "maybe", false},
+		{"SWAPSIZE", "128", true}, {"SWAPSIZE", "0", false}, {"SWAPSIZE", "x", false},
+		{"SWAP_ZRAM_SIZE", "16777216", true}, {"SWAP_ZRAM_SIZE", "10", false},
+		{"SWAPPATH", "/system/sdcard/swapfile", true}, {"SWAPPATH", "/a/../etc/shadow", false},
+		{"SWAPPRIO", "1", false},
+	} {
+		err := Check(tc.key, tc.value)
+		if (err == nil) != tc.ok {
+			t.Errorf("Check(%s, %q): got %v, want ok=%v", tc.key, tc.value, err, tc.ok)
+		}
+		if !IsKey(tc.key) {
+			continue
+		}
+		dir := t.TempDir()
+		os.WriteFile(filepath.Join(dir, File), []byte(tc.key+"="+tc.value+"\n"), 0o644)
+		if _, lerr := Load(dir); (lerr == nil) != tc.ok {
+			t.Errorf("Load with %s=%q: got %v, want ok=%v as Check said", tc.key, tc.value, lerr, tc.ok)
+		}
+	}
+}
