@@ -52,7 +52,6 @@ func wholeFiles() map[string]wholeFile {
 // SwapFile is the firmware's swap settings (KEY=value), kept for freecam's system service.
 const SwapFile = swap.File
 
-
 // unusedFiles are firmware files freecam has no use for, with the reason.
 func unusedFiles() map[string]string {
 	return map[string]string{
