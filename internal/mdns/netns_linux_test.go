@@ -19,10 +19,12 @@ import (
 	"time"
 
 	hmdns "github.com/hashicorp/mdns"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 // The namespace tests run the responder in a child process (this test binary re-executed under
-// `ip netns exec CAM`) and query it from a second namespace with dig and hashicorp/mdns's client
+// `ip netns exec CAM`) and query it from a second namespace with drill and hashicorp/mdns's client
 // (another child under `ip netns exec PEER`), over a veth pair. Nothing touches the host's own
 // network.
 
@@ -75,19 +77,10 @@ func newNS(t testing.TB, name string) {
 // multicast route on each side.
 func newPair(t testing.TB, tag string) netns {
 	t.Helper()
-	pid := os.Getpid()
-	n := netns{
-		cam: fmt.Sprintf("fcmdns%d%sc", pid, tag), peer: fmt.Sprintf("fcmdns%d%sp", pid, tag),
-		camIf: fmt.Sprintf("vc%d%s", pid, tag), peerIf: fmt.Sprintf("vp%d%s", pid, tag),
-	}
-	newNS(t, n.cam)
-	newNS(t, n.peer)
-	must(t, "ip", "link", "add", n.camIf, "netns", n.cam, "type", "veth", "peer", "name", n.peerIf, "netns", n.peer)
-	for _, s := range []struct{ ns, dev, addr string }{{n.cam, n.camIf, camIP}, {n.peer, n.peerIf, peerIP}} {
-		must(t, "ip", "-n", s.ns, "addr", "add", s.addr+"/24", "dev", s.dev)
-		must(t, "ip", "-n", s.ns, "link", "set", s.dev, "multicast", "on", "up")
-		must(t, "ip", "-n", s.ns, "route", "add", "224.0.0.0/4", "dev", s.dev)
-	}
+	np := testutil.NewNetnsPair(t, "mdns"+tag)
+	n := netns{cam: np.Cam, peer: np.Peer, camIf: np.CamIf, peerIf: np.PeerIf}
+	must(t, "ip", "-n", n.cam, "addr", "add", camIP+"/24", "dev", n.camIf)
+	must(t, "ip", "-n", n.peer, "addr", "add", peerIP+"/24", "dev", n.peerIf)
 	return n
 }
 

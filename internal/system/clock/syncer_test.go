@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/beevik/ntp"
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 func freeUDPPort(t *testing.T) int {
@@ -106,23 +107,6 @@ func (c *clockRecorder) calls() []time.Time {
 	return append([]time.Time(nil), c.set...)
 }
 
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func abs(d time.Duration) time.Duration {
 	if d < 0 {
 		return -d
@@ -146,7 +130,7 @@ func TestSyncAgainstChrony(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var rec clockRecorder
-			var logs syncBuf
+			var logs testutil.SyncBuffer
 			s := New(Options{Server: "127.0.0.1", Port: port, SetClock: rec.SetClock,
 				Now: func() time.Time { return time.Now().Add(tt.skew) },
 				Log: slog.New(slog.NewTextHandler(&logs, nil))})

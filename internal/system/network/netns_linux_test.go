@@ -12,9 +12,10 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 // These tests configure real links inside network namespaces they create: a camera namespace and
@@ -31,7 +32,6 @@ const (
 	envDir  = "FREECAM_NETNS_DIR"
 )
 
-var nsSeq atomic.Int32
 
 type pair struct {
 	cam, peer     string // namespace names
@@ -39,39 +39,16 @@ type pair struct {
 	dir           string // shared temp dir (config files, resolv.conf, dnsmasq files)
 }
 
-// newPair makes the two namespaces and the veth pair, or skips when the machine refuses.
+// newPair makes the two namespaces and the veth pair, or skips when the machine refuses, with
+// peerAddr on the peer's end.
 func newPair(t *testing.T, peerAddr string) pair {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("network namespaces need root")
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skip("unshare is not installed (Debian: util-linux)")
 	}
-	for _, b := range []string{"ip", "unshare"} {
-		if _, err := exec.LookPath(b); err != nil {
-			t.Skipf("%s is not installed (Debian: iproute2, util-linux)", b)
-		}
-	}
-	n := nsSeq.Add(1)
-	p := pair{
-		cam:    fmt.Sprintf("fcnet-%d-%d-cam", os.Getpid(), n),
-		peer:   fmt.Sprintf("fcnet-%d-%d-peer", os.Getpid(), n),
-		camIf:  fmt.Sprintf("fcc%d", n),
-		peerIf: fmt.Sprintf("fcp%d", n),
-		dir:    t.TempDir(),
-	}
-	if out, err := exec.Command("ip", "netns", "add", p.cam).CombinedOutput(); err != nil {
-		t.Skipf("ip netns add refused: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", p.cam).Run() })
-	if out, err := exec.Command("ip", "netns", "add", p.peer).CombinedOutput(); err != nil {
-		t.Skipf("ip netns add refused: %v: %s", err, out)
-	}
-	t.Cleanup(func() { exec.Command("ip", "netns", "del", p.peer).Run() })
-	// Made inside the camera namespace, so nothing appears on this machine's own network, even
-	// for a moment.
-	mustRun(t, "ip", "-n", p.cam, "link", "add", p.camIf, "type", "veth", "peer", "name", p.peerIf, "netns", p.peer)
+	np := testutil.NewNetnsPair(t, "net")
+	p := pair{cam: np.Cam, peer: np.Peer, camIf: np.CamIf, peerIf: np.PeerIf, dir: t.TempDir()}
 	mustRun(t, "ip", "-n", p.peer, "addr", "add", peerAddr, "dev", p.peerIf)
-	mustRun(t, "ip", "-n", p.peer, "link", "set", p.peerIf, "up")
-	mustRun(t, "ip", "-n", p.peer, "link", "set", "lo", "up")
 	return p
 }
 

@@ -1,7 +1,6 @@
 package network
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -10,11 +9,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/freecam/freecam/internal/backoff"
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 func TestWPAArgs(t *testing.T) {
@@ -49,24 +48,6 @@ func TestIsWireless(t *testing.T) {
 	}
 }
 
-// syncBuf is a goroutine-safe log sink.
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // A stand-in wpa_supplicant (a script: there is no Wi-Fi hardware here) that records its
 // arguments and exits: runWPA must restart it with backoff, log its output at debug, and stop
 // when ctx ends, leaving no goroutine.
@@ -82,7 +63,7 @@ func TestRunWPARestartsAndStops(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := runtime.NumGoroutine()
-	var logs syncBuf
+	var logs testutil.SyncBuffer
 	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -130,7 +111,7 @@ func waitGoroutines(t *testing.T, base int) {
 }
 
 func TestLineLogCutsLongLines(t *testing.T) {
-	var logs syncBuf
+	var logs testutil.SyncBuffer
 	w := &lineLog{log: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))}
 	w.Write([]byte(strings.Repeat("x", 5000) + "\nshort"))
 	w.flush()
