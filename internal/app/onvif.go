@@ -252,6 +252,9 @@ func (a *App) onvifInfo() onvif.DeviceInfo {
 	if c := a.onvif.cfg.Load(); c != nil {
 		info.Name, info.Location = c.Name, c.Location
 	}
+	if ntp := a.SystemStatus().NTP; ntp != nil { // freecam's NTP client keeps the clock
+		info.NTPServers = []string{ntp.Server}
+	}
 	if len(info.Interfaces) > 0 {
 		info.SerialNumber = strings.ReplaceAll(info.Interfaces[0].MAC.String(), ":", "")
 	} else {
