@@ -9,6 +9,7 @@ import (
 
 	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/hal/board"
 	"github.com/freecam/freecam/internal/system/clock"
 	"github.com/freecam/freecam/internal/system/network"
 	"github.com/freecam/freecam/internal/system/swap"
@@ -27,10 +28,21 @@ import (
 // client, wpa_supplicant, the NTP client) and leaves the addresses, host name and swap as they
 // are: the camera stays reachable while freecam restarts.
 
-// ownsTheMachine reports whether freecam runs as root on a camera board, where the system
-// settings are its job.
+// ownsTheMachine reports whether freecam runs as root on a camera, where the system settings are
+// its job: a Dafang or Xiaofang board, or a custom board on an Ingenic camera SoC. A custom board
+// on anything else (a Raspberry Pi with hal.conf pins) is an ordinary computer whose network its
+// owner set up.
 func (a *App) ownsTheMachine() bool {
-	return a.hw.board.Name != conf.BoardSim && os.Geteuid() == 0
+	if os.Geteuid() != 0 {
+		return false
+	}
+	switch a.hw.board.Name {
+	case conf.BoardDafang, conf.BoardXiaofang:
+		return true
+	case conf.BoardCustom:
+		return board.Detect("/proc/cpuinfo", "/driver") != conf.BoardSim
+	}
+	return false
 }
 
 // onUnlessOff is the manager's OnUnlessOff set.
@@ -123,7 +135,7 @@ func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
 
 		if name, _, err := clock.LoadZone(dir); err != nil {
 			log.Error("time zone not applied", "err", err)
-		} else if name != "" && a.hw.board.Name != conf.BoardSim {
+		} else if name != "" && a.ownsTheMachine() {
 			// The firmware's /etc/TZ, for the other programs on the camera.
 			if err := clock.WriteEtcTZ("/etc/TZ", name); err != nil {
 				log.Warn("time zone: /etc/TZ not written", "err", err)
