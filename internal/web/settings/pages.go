@@ -302,9 +302,10 @@ func storagePage() []Section {
 // systemPage holds freecam.conf's settings that are safe to change from a browser. SOURCE (which
 // can name a program to run) and HTTP_LISTEN (which can lock the page out) are left to the file.
 // The firmware's hostname.conf, timezone.conf and ntp_srv.conf hold a bare value, not KEY=value
-// lines, so they are not settings here; the System page edits them itself.
+// lines, so they are not settings here; the System page edits them itself. swap.conf is read by
+// the system service (internal/system/swap), which also checks it (swap.go).
 func systemPage() []Section {
-	const f, o = "freecam.conf", "onvif.conf"
+	const f, o, s = "freecam.conf", "onvif.conf", "swap.conf"
 	return []Section{
 		{Title: "freecam", Fields: []Field{
 			choice(f, "LOG_LEVEL", "Log level", "",
@@ -324,6 +325,13 @@ func systemPage() []Section {
 			number(o, "ONVIF_MAX_SUBSCRIPTIONS", "Event subscriptions", "Kept at once; applies when freecam restarts.", 1, 256),
 			number(o, "PTZ_FOV_STEPS_X", "Motor steps across the picture", "For moves in the field of view (Frigate's autotracking); applies when freecam restarts.", 1, 100000),
 			number(o, "PTZ_FOV_STEPS_Y", "Motor steps up the picture", "Applies when freecam restarts.", 1, 100000),
+		}},
+		{Title: "Swap", Fields: []Field{
+			boolean(s, "SWAP_ZRAM", "Compressed memory swap (zram)", "Swap compressed into memory: the 64 MB cameras run out of memory without it. On by default.", "true", "false"),
+			number(s, "SWAP_ZRAM_SIZE", "zram size (bytes)", "Uncompressed size of the compressed swap; default 16777216 (16 MiB).", 1<<20, 1<<30),
+			boolean(s, "SWAP", "Swap file on the SD card", "An extra, slower swap file for many services at once. Off by default.", "true", "false"),
+			text(s, "SWAPPATH", "Swap file", "An absolute path on the SD card; default /system/sdcard/swapfile."),
+			number(s, "SWAPSIZE", "Swap file size (MB)", "1 to 4095; default 256. Created once, which can take a minute.", 1, 4095),
 		}},
 	}
 }

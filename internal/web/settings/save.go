@@ -144,6 +144,9 @@ func Save(dir string, sections []Section, form map[string]string) (FieldErrors, 
 	if len(edits) == 0 {
 		return nil, nil
 	}
+	if fe, err := checkOwnFiles(dir, edits); err != nil || len(fe) > 0 {
+		return fe, err
+	}
 	_, err := conf.Apply(dir, edits)
 	var issues conf.Errors
 	if errors.As(err, &issues) {

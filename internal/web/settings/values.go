@@ -36,7 +36,7 @@ func (fs *files) distDoc(name string) *shellconf.Doc {
 		return d
 	}
 	var d *shellconf.Doc
-	if src, ok := conf.Dist(name); ok {
+	if src, ok := fileDefault(name); ok {
 		d, _ = shellconf.Parse(name+".dist", src)
 	}
 	fs.dist[name] = d
