@@ -161,3 +161,13 @@ func (e *env) file(t *testing.T, name string) string {
 }
 
 func hasCall(calls []string, want string) bool { return slices.Contains(calls, want) }
+
+func countCalls(calls []string, want string) int {
+	n := 0
+	for _, c := range calls {
+		if c == want {
+			n++
+		}
+	}
+	return n
+}

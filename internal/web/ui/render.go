@@ -140,6 +140,12 @@ func flashFor(r *http.Request) string {
 	switch r.URL.Query().Get("done") {
 	case "saved", "host":
 		return "Saved."
+	case "network":
+		return "Address saved."
+	case "wifi":
+		return "Wi-Fi saved."
+	case "wifi-removed":
+		return "Wi-Fi removed."
 	case "password":
 		return "Password changed."
 	case "user":

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -32,6 +33,7 @@ type systemData struct {
 	Timezone string // timezone.conf
 	NTP      string // ntp_srv.conf
 	Settings settingsData
+	Net      netView
 }
 
 func (u *UI) system(w http.ResponseWriter, r *http.Request) {
@@ -40,6 +42,17 @@ func (u *UI) system(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *UI) renderSystem(w http.ResponseWriter, r *http.Request, status int, problem string, form settingsData) {
+	u.renderSystemForms(w, r, status, problem, form, netForm{})
+}
+
+// renderSystemWith is the System page with the files' settings and, after a refused network
+// form, what it showed.
+func (u *UI) renderSystemWith(w http.ResponseWriter, r *http.Request, status int, problem string, prev netForm) {
+	secs := settings.Page("system")
+	u.renderSystemForms(w, r, status, problem, u.settingsView("system", secs, settings.Values(u.cam.ConfigDir(), secs), nil), prev)
+}
+
+func (u *UI) renderSystemForms(w http.ResponseWriter, r *http.Request, status int, problem string, form settingsData, prev netForm) {
 	v := u.newView(r, "System")
 	v.Flash = flashFor(r)
 	v.Error = problem
@@ -49,7 +62,7 @@ func (u *UI) renderSystem(w http.ResponseWriter, r *http.Request, status int, pr
 	d := systemData{
 		Status: st, Version: u.versionString(), Accounts: u.auth.Users(), Me: v.User.Name,
 		Hostname: readValue(dir, hostnameFile), Timezone: readValue(dir, timezoneFile), NTP: readValue(dir, ntpFile),
-		Settings: form,
+		Settings: form, Net: u.netView(r, prev),
 	}
 	if !st.Started.IsZero() {
 		d.Uptime = time.Since(st.Started).Round(time.Second).String()
@@ -70,7 +83,9 @@ func readValue(dir, name string) string {
 }
 
 // systemHost saves hostname.conf, timezone.conf and ntp_srv.conf, each checked first; nothing is
-// written when one is refused.
+// written when one is refused. Then the camera reloads, so the system and mdns services apply
+// them at once. A new time zone restarts freecam (the OSD, file names and logs use it): the
+// answer is the restarting page, and the reload comes once that page has gone out.
 func (u *UI) systemHost(w http.ResponseWriter, r *http.Request) {
 	vals := []struct{ file, value, what string }{
 		{hostnameFile, strings.TrimSpace(r.PostFormValue("hostname")), "host name"},
@@ -85,6 +100,7 @@ func (u *UI) systemHost(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	dir := u.cam.ConfigDir()
+	zoneChanged := false
 	for _, v := range vals {
 		if v.value == readValue(dir, v.file) {
 			continue
@@ -93,8 +109,30 @@ func (u *UI) systemHost(w http.ResponseWriter, r *http.Request) {
 			u.systemError(w, r, http.StatusInternalServerError, fmt.Sprintf("write %s: %v", v.file, err))
 			return
 		}
+		if v.file == timezoneFile {
+			zoneChanged = true
+		}
 	}
-	back(w, r, "/system", "host")
+	if zoneChanged {
+		u.restartingThenReload(w, r)
+		return
+	}
+	u.reloadAndBack(w, r, "host")
+}
+
+// restartingThenReload answers with the restarting page, sends it in full, and only then asks
+// the camera to reload: a new time zone makes freecam restart itself, which ends this
+// connection. The reload runs in the handler (after the flush), so nothing outlives the request.
+func (u *UI) restartingThenReload(w http.ResponseWriter, r *http.Request) {
+	v := u.newView(r, "Restarting")
+	v.Script = "restart.js"
+	u.render(w, http.StatusOK, "restarting", v)
+	if err := http.NewResponseController(w).Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		u.log.Warn("restarting page not flushed", "err", err)
+	}
+	if err := u.cam.Reload(); err != nil {
+		u.log.Error("reload after a time zone change", "err", err)
+	}
 }
 
 func (u *UI) systemError(w http.ResponseWriter, r *http.Request, status int, msg string) {

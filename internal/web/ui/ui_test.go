@@ -450,17 +450,31 @@ func TestSystemAccountsAndRestart(t *testing.T) {
 
 func TestSystemHostFiles(t *testing.T) {
 	e := newEnv(t)
-	if res, _ := e.post(t, "/system/host", url.Values{"hostname": {"garden-cam"}, "timezone": {"Europe/Berlin"}, "ntp": {"pool.ntp.org"}}); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("got %d, want 303", res.StatusCode)
+	// A new time zone restarts freecam: the answer is the restarting page, then the reload.
+	if res, body := e.post(t, "/system/host", url.Values{"hostname": {"garden-cam"}, "timezone": {"Europe/Berlin"}, "ntp": {"pool.ntp.org"}}); res.StatusCode != http.StatusOK || !strings.Contains(body, `id="restarting"`) || !strings.Contains(body, `src="/static/restart.js"`) {
+		t.Fatalf("zone change: got %d, want 200 with the restarting page\n%s", res.StatusCode, body)
+	}
+	if got := countCalls(e.cam.Calls(), "Reload"); got != 1 {
+		t.Errorf("zone change: got %d reloads, want 1", got)
 	}
 	for f, want := range map[string]string{hostnameFile: "garden-cam\n", timezoneFile: "Europe/Berlin\n", ntpFile: "pool.ntp.org\n"} {
 		if got := e.file(t, f); got != want {
 			t.Errorf("%s: got %q, want %q", f, got, want)
 		}
 	}
+	// The same zone, another name: saved and reloaded, back to the page.
+	if res, _ := e.post(t, "/system/host", url.Values{"hostname": {"shed-cam"}, "timezone": {"Europe/Berlin"}, "ntp": {"pool.ntp.org"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("host name change: got %d, want 303", res.StatusCode)
+	}
+	if got := countCalls(e.cam.Calls(), "Reload"); got != 2 {
+		t.Errorf("host name change: got %d reloads in all, want 2", got)
+	}
 	res, _ := e.post(t, "/system/host", url.Values{"hostname": {"cam; reboot"}, "timezone": {"../../etc/passwd"}})
-	if res.StatusCode != http.StatusUnprocessableEntity || e.file(t, hostnameFile) != "garden-cam\n" {
+	if res.StatusCode != http.StatusUnprocessableEntity || e.file(t, hostnameFile) != "shed-cam\n" {
 		t.Errorf("bad host name: got %d, file %q; want 422 and the file unchanged", res.StatusCode, e.file(t, hostnameFile))
+	}
+	if got := countCalls(e.cam.Calls(), "Reload"); got != 2 {
+		t.Errorf("refused: got %d reloads in all, want still 2", got)
 	}
 }
 
