@@ -34,6 +34,7 @@ func (s *Server) registerAPI(mux *http.ServeMux) {
 	admin("POST /api/v1/motor/move", s.apiMove)
 	admin("POST /api/v1/motor/moveto", s.apiMoveTo)
 	admin("POST /api/v1/motor/calibrate", s.apiCalibrate)
+	view("GET /api/v1/system", s.apiSystem)
 	view("GET /api/v1/motion", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, http.StatusOK, s.opts.Camera.Motion()) })
 	view("GET /api/v1/services", s.apiServices)
 	admin("POST /api/v1/services/{name}/{action}", s.apiServiceControl)
