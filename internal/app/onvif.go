@@ -352,7 +352,7 @@ func portOf(addr string) int {
 // (the cameras have no battery-backed clock, and NVRs set it when NTP is unreachable); on any
 // other machine the clock is the operating system's business, and the request is refused.
 func (a *App) clockSetter() func(time.Time) error {
-	if a.hw.board.Name == conf.BoardSim || os.Geteuid() != 0 {
+	if !a.ownsTheMachine() {
 		return nil
 	}
 	return func(t time.Time) error {
