@@ -18,7 +18,7 @@ import (
 func TestNetworkStateShown(t *testing.T) {
 	e := newEnv(t)
 	_, body := e.get(t, "/system")
-	for _, want := range []string{`id="system-off"`, "start it on the <a href=\"/services\">Services page</a>", `id="wifi-form"`, `id="address-form"`, `id="address-warning"`, `name="swap.conf/SWAPSIZE"`} {
+	for _, want := range []string{`id="system-off"`, "on this computer the system service is off — start it on the <a href=\"/services\">Services page</a> to apply them anyway", `id="wifi-form"`, `id="address-form"`, `id="address-warning"`, `name="swap.conf/SWAPSIZE"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("service stopped: no %q in the page", want)
 		}
@@ -43,6 +43,10 @@ func TestNetworkStateShown(t *testing.T) {
 	}
 	if strings.Contains(r, `id="system-off"`) {
 		t.Errorf("service running: the page still says the service is off")
+	}
+	e.cam.SetSystem(camera.SystemState{Service: "failed", Owned: true})
+	if r := httptestGet(t, e, "/system", "camera.lan"); !strings.Contains(r, "The system service is failed: these settings are saved but not applied") {
+		t.Errorf("service failed on a camera: the page does not say the settings are not applied")
 	}
 	e.cam.SetSystem(camera.SystemState{Service: "running", ClockManaged: true, SwapError: "swapon /dev/zram0: operation not permitted", MDNS: "stopped"})
 	r = httptestGet(t, e, "/system", "camera.lan")
