@@ -32,7 +32,6 @@ const (
 	envDir  = "FREECAM_NETNS_DIR"
 )
 
-
 type pair struct {
 	cam, peer     string // namespace names
 	camIf, peerIf string
