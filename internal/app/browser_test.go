@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"os/exec"
@@ -696,6 +698,53 @@ func TestBrowserDrivesTheWebUI(t *testing.T) {
 			t.Errorf("osd.conf after the restore:\n%s\nwant as backed up:\n%s", got, orig)
 		}
 		checkPage(t, "system (restore)")
+	})
+
+	// 5c. The Network part of the System page: a gateway outside the static network is refused
+	// with nothing written; a good static address is written in the firmware's format; Wi-Fi's
+	// password is saved but never shown again. (The system service is off on this computer:
+	// nothing is applied to its network.)
+	t.Run("network settings", func(t *testing.T) {
+		b.t = t
+		b.open("/system")
+		b.settle()
+		b.click("address-static")
+		b.typeInto("address-address", "192.168.7.20")
+		b.typeInto("address-netmask", "255.255.255.0")
+		b.typeInto("address-gateway", "10.0.0.1")
+		b.typeInto("address-dns", "192.168.7.1")
+		b.submit("address-save")
+		b.waitJS(`(document.getElementById('problem') || {textContent: ''}).textContent.includes('Gateway')`,
+			"the refusal naming the gateway", stepTimeout)
+		if _, err := os.Stat(filepath.Join(dir, "staticip.conf")); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("got %v for staticip.conf after a refused save, want nothing written", err)
+		}
+		b.takeProblems() // the refusal's 422, wanted
+		b.click("address-static")
+		b.typeInto("address-gateway", "192.168.7.1")
+		b.submit("address-save")
+		b.waitJS(`!!document.getElementById('flash')`, "the saved message", stepTimeout)
+		for name, want := range map[string]string{"staticip.conf": "192.168.7.20 netmask 255.255.255.0", "defaultgw.conf": "192.168.7.1"} {
+			if got, _ := os.ReadFile(filepath.Join(dir, name)); strings.TrimSpace(string(got)) != want {
+				t.Errorf("%s: got %q, want %q", name, got, want)
+			}
+		}
+
+		b.typeInto("wifi-ssid", "Shelf Net")
+		b.typeInto("wifi-password", "correct horse battery")
+		b.submit("wifi-save")
+		b.waitJS(`!!document.getElementById('flash')`, "the saved message", stepTimeout)
+		wpa := filepath.Join(dir, "wpa_supplicant.conf")
+		if fi, err := os.Stat(wpa); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("wpa_supplicant.conf: got %v, %v, want mode 0600", fi, err)
+		}
+		if got, _ := os.ReadFile(wpa); !bytes.Contains(got, []byte(`psk="correct horse battery"`)) || !bytes.Contains(got, []byte(`ssid="Shelf Net"`)) {
+			t.Errorf("wpa_supplicant.conf: got %q, want the SSID and password", got)
+		}
+		if html := mustJS[string](b, `document.documentElement.outerHTML`); strings.Contains(html, "correct horse") {
+			t.Errorf("the Wi-Fi password is in the page after saving it")
+		}
+		checkPage(t, "system (network)")
 	})
 
 	// 6. Every page loads without an error and without the network beyond the camera.
