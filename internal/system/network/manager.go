@@ -30,6 +30,10 @@ type Options struct {
 	// SysClassNet is where a link is recognised as wireless (IF/wireless or IF/phy80211).
 	// Default /sys/class/net.
 	SysClassNet string
+	// ProcRoot is where running programs are looked for: a wpa_supplicant or DHCP client that
+	// already runs for the interface (the firmware's scripts, the OS's network manager) keeps
+	// that part, and freecam does not start its own. Default /proc.
+	ProcRoot string
 	// Release sends a DHCPRELEASE and removes the leased address on Close. Default: keep the
 	// address (the camera stays reachable while freecam restarts).
 	Release bool
@@ -55,6 +59,9 @@ func (o *Options) defaults() {
 	}
 	if o.SysClassNet == "" {
 		o.SysClassNet = "/sys/class/net"
+	}
+	if o.ProcRoot == "" {
+		o.ProcRoot = "/proc"
 	}
 	if o.DHCPTimeout <= 0 {
 		o.DHCPTimeout = 4 * time.Second
@@ -169,8 +176,12 @@ func (m *Manager) Apply(ctx context.Context, cfg Config) error {
 	m.cancel = cancel
 	m.closing.Store(false)
 
+	wifiOwner, wifiTaken := runningClient(m.opts.ProcRoot, wifiClients, ifname)
 	if isWireless(m.opts.SysClassNet, ifname) {
-		if cfg.WPAConfig == "" {
+		if wifiTaken {
+			m.log.Info("network: Wi-Fi is managed by a program that already runs; freecam leaves it alone",
+				"interface", ifname, "pid", wifiOwner.PID, "command", wifiOwner.Command)
+		} else if cfg.WPAConfig == "" {
 			m.log.Warn("network: the link is wireless but there is no wpa_supplicant.conf: Wi-Fi is left as the system set it up", "interface", ifname)
 		} else if bin, err := lookWPA(m.opts.WPASupplicant); err != nil {
 			errs = append(errs, fmt.Errorf("network: %s: %w", ifname, err))
@@ -187,6 +198,9 @@ func (m *Manager) Apply(ctx context.Context, cfg Config) error {
 		if err := m.applyStatic(ctx, ifname, cfg); err != nil {
 			errs = append(errs, err)
 		}
+	} else if owner, taken := runningClient(m.opts.ProcRoot, dhcpClients, ifname); taken {
+		m.log.Info("network: a DHCP client already runs; freecam leaves the address to it",
+			"interface", ifname, "pid", owner.PID, "command", owner.Command)
 	} else {
 		// udhcpc's "deconfig": an address freecam set statically before goes away.
 		if err := m.dropOwned(ifname, netip.Prefix{}); err != nil {
