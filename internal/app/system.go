@@ -263,8 +263,9 @@ func (w webCamera) System() camera.SystemState {
 		MDNS: "stopped", MDNSHost: a.mdnsHost(), ClockManaged: st.ClockManaged, SwapError: st.SwapErr,
 		SwapAlreadyOn: st.SwapAlreadyOn,
 	}
-	if out.TimeZone == "" {
-		out.TimeZone = time.Local.String()
+	if out.TimeZone == "" { // no timezone.conf: the OS's zone, by its abbreviation
+		abbr, _ := time.Now().Zone()
+		out.TimeZone = "the system's (" + abbr + ")"
 	}
 	if a.system != nil {
 		out.Service = string(a.system.sup.Status().State)
