@@ -52,7 +52,7 @@ func (a *App) runMDNS(ctx context.Context, log *slog.Logger) error {
 	waiting := false // no interface could carry mDNS; logged once
 	for {
 		host, addrs := a.mdnsHost(), interfaceAddrs()
-		r, err := mdns.New(mdns.Options{Host: host, Services: a.mdnsServices(), Log: log})
+		r, err := mdns.New(mdns.Options{Host: host, Services: a.mdnsServices(), Log: a.log}) // it names itself
 		if err != nil {
 			return err
 		}

@@ -105,7 +105,7 @@ func (a *App) newSystemService() *appService {
 func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
 	dir := a.opts.ConfigDir
 	s := &a.sysState
-	nm := network.New(network.Options{Log: log.With("part", "network")})
+	nm := network.New(network.Options{Log: a.log}) // it names itself component=network
 	s.mu.Lock()
 	s.net = nm
 	s.mu.Unlock()
