@@ -209,6 +209,12 @@ type SystemState struct {
 	// MDNS is the mdns service's state and MDNSHost the name it answers (<host>.local).
 	MDNS     string `json:"mdns"`
 	MDNSHost string `json:"mdns_host,omitempty"`
+	// MDNSWebURL is the web UI's address by its mDNS name (https://dafang.local:8443/), "" when
+	// the mdns service does not announce it (stopped, or the listener is bound to loopback).
+	MDNSWebURL string `json:"mdns_web_url,omitempty"`
+	// Problems are the system settings that could not be read or applied, each naming its
+	// file (and line) or what failed, for the System page: "staticip.conf line 1: …".
+	Problems []string `json:"problems,omitempty"`
 }
 
 // SwapArea is one swap area the system service turned on.

@@ -15,6 +15,9 @@ import (
 	"time"
 
 	"github.com/freecam/freecam/internal/conf"
+	// The zone database in the binary: the cameras have no /usr/share/zoneinfo, and a zone
+	// name is only valid if it loads.
+	_ "time/tzdata"
 )
 
 // The firmware's one-value files, in the config directory.
@@ -43,6 +46,16 @@ func LoadZone(configDir string) (name string, loc *time.Location, err error) {
 		return "", time.Local, fmt.Errorf("%s: unknown time zone %q: %w", ZoneFile, name, err)
 	}
 	return name, loc, nil
+}
+
+// ValidZone reports whether name is a time zone name that loads, such as Europe/London (not
+// merely one shaped like it: Mars/Olympus is refused).
+func ValidZone(name string) bool {
+	if !conf.ValidTimezone(name) {
+		return false
+	}
+	_, err := time.LoadLocation(name)
+	return err == nil
 }
 
 // LoadServer reads ntp_srv.conf in configDir: one host name or address. A missing or empty file

@@ -2,6 +2,7 @@ package network
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -60,7 +61,10 @@ func (c Config) Static() bool { return c.Address.IsValid() }
 // Load reads the network files in configDir. Missing files mean the defaults (DHCP, host name
 // unchanged); only X.conf is read, never X.conf.dist (the firmware copies a .dist into place on
 // first use, and never does so for staticip.conf). Every error names the file and line; all bad
-// files are reported at once.
+// files are reported at once. With errors, the Config returned leaves out what was refused and
+// can still be applied at boot, so that a typo does not leave the camera unreachable: a bad
+// staticip.conf means DHCP, a bad gateway no default route, a bad resolv.conf no copy, a bad
+// hostname.conf the host name as it is.
 func Load(configDir string) (Config, error) {
 	var c Config
 	var errs []error
@@ -76,15 +80,17 @@ func Load(configDir string) (Config, error) {
 		h, err := parseHostname(data)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("%s %w", HostnameFile, err))
+		} else {
+			c.Hostname = h
 		}
-		c.Hostname = h
 	}
 	if data, ok := read(StaticIPFile); ok {
 		p, err := ParseStaticIP(data)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s %w", StaticIPFile, err))
+			errs = append(errs, fmt.Errorf("%s %w (DHCP is used instead)", StaticIPFile, err))
+		} else {
+			c.Address = p
 		}
-		c.Address = p
 	}
 	if data, ok := read(GatewayFile); ok {
 		gw, n, err := parseGateway(data)
@@ -94,14 +100,16 @@ func Load(configDir string) (Config, error) {
 		case gw.IsValid() && c.Address.IsValid() && !c.Address.Masked().Contains(gw):
 			errs = append(errs, fmt.Errorf("%s line %d: the gateway %s is not in the static network %s of %s; fix one of the two files",
 				GatewayFile, n, gw, c.Address.Masked(), StaticIPFile))
+		default:
+			c.Gateway = gw
 		}
-		c.Gateway = gw
 	}
 	if data, ok := read(ResolvFile); ok {
 		if err := CheckResolv(data); err != nil {
 			errs = append(errs, fmt.Errorf("%s %w", ResolvFile, err))
+		} else {
+			c.Resolv, c.HasResolv = string(data), true
 		}
-		c.Resolv, c.HasResolv = string(data), true
 	}
 	if _, err := os.Stat(filepath.Join(configDir, WPAFile)); err == nil {
 		c.WPAConfig = filepath.Join(configDir, WPAFile)
@@ -110,10 +118,7 @@ func Load(configDir string) (Config, error) {
 		c.USBEthernet = true
 	}
 	c.Interface = pickInterface(c.USBEthernet, systemLinks())
-	if len(errs) > 0 {
-		return Config{}, errors.Join(errs...)
-	}
-	return c, nil
+	return c, errors.Join(errs...)
 }
 
 // readSmall reads a text file of at most maxFile bytes; a missing file is (nil, false, nil).
@@ -212,7 +217,17 @@ func ParseStaticIP(data []byte) (netip.Prefix, error) {
 	if bits == 0 || ones == 0 {
 		return netip.Prefix{}, bad("the netmask is not contiguous ones then zeros")
 	}
-	return netip.PrefixFrom(addr, ones), nil
+	p := netip.PrefixFrom(addr, ones)
+	if ones <= 30 { // /31 and /32 have no network or broadcast address
+		host := binary.BigEndian.Uint32(addr.AsSlice()) &^ binary.BigEndian.Uint32(m4[:])
+		switch host {
+		case 0:
+			return netip.Prefix{}, bad(fmt.Sprintf("%s is the network's own address (%s), not one a camera can have", addr, p.Masked()))
+		case ^binary.BigEndian.Uint32(m4[:]):
+			return netip.Prefix{}, bad(fmt.Sprintf("%s is the broadcast address of %s, not one a camera can have", addr, p.Masked()))
+		}
+	}
+	return p, nil
 }
 
 func parseGateway(data []byte) (netip.Addr, int, error) {

@@ -55,6 +55,10 @@ func TestLoad(t *testing.T) {
 			wantErr: []string{"staticip.conf line 3:", "not an IPv4 address"}},
 		{name: "staticip non-contiguous mask", files: map[string]string{"staticip.conf": "192.168.1.2 netmask 255.0.255.0\n"},
 			wantErr: []string{"staticip.conf line 1:", "not contiguous"}},
+		{name: "staticip the broadcast address", files: map[string]string{"staticip.conf": "192.168.1.255 netmask 255.255.255.0\n"},
+			wantErr: []string{"staticip.conf line 1:", "broadcast address of 192.168.1.0/24"}},
+		{name: "staticip the network address", files: map[string]string{"staticip.conf": "10.0.0.0 netmask 255.0.0.0\n"},
+			wantErr: []string{"staticip.conf line 1:", "the network's own address (10.0.0.0/8)"}},
 		{name: "staticip two lines", files: map[string]string{"staticip.conf": "192.168.1.2 netmask 255.255.255.0\n192.168.1.3 netmask 255.255.255.0\n"},
 			wantErr: []string{"staticip.conf line 2: one value only"}},
 		{name: "gateway not an address", files: map[string]string{"defaultgw.conf": "# gw\nrouter.lan\n"},
@@ -224,4 +228,29 @@ func FuzzParseStaticIP(f *testing.F) {
 			t.Errorf("got %v, want an IPv4 prefix", p)
 		}
 	})
+}
+
+// A typo must not leave the camera unreachable at boot: what was refused is left out, the rest
+// still applies, and a bad static address means DHCP.
+func TestLoadFallsBackOnErrors(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		HostnameFile:  "garage\n",
+		StaticIPFile:  "10.92.0.300 netmask 255.255.255.0\n",
+		GatewayFile:   "10.92.0.1\n",
+		ResolvFile:    "nameserver 10.92.0.1\n",
+		"unused.conf": "",
+	})
+	c, err := Load(dir)
+	if err == nil || !strings.Contains(err.Error(), "staticip.conf line 1") || !strings.Contains(err.Error(), "DHCP is used instead") {
+		t.Fatalf("got %v, want the staticip.conf error saying DHCP is used instead", err)
+	}
+	if c.Static() || c.Hostname != "garage" {
+		t.Errorf("got static=%v hostname %q, want DHCP and the host name garage", c.Static(), c.Hostname)
+	}
+
+	dir = writeFiles(t, map[string]string{HostnameFile: "bad_name\n", StaticIPFile: "10.92.0.3 netmask 255.255.255.0\n", GatewayFile: "10.1.1.1\n"})
+	c, err = Load(dir)
+	if err == nil || c.Hostname != "" || c.Address.String() != "10.92.0.3/24" || c.Gateway.IsValid() {
+		t.Errorf("got %+v, %v; want the static address kept, no host name and no gateway (both refused)", c, err)
+	}
 }

@@ -233,9 +233,23 @@ func (m *Manager) runDHCP(ctx context.Context, ifname, hostname string) {
 // if Close asked for it).
 func (m *Manager) hold(ctx context.Context, log *slog.Logger, ifname, hostname string, l lease) {
 	defer func() {
-		if ctx.Err() != nil && m.opts.Release && m.closing.Load() {
-			m.release(log, ifname, l)
+		if ctx.Err() == nil || !m.closing.Load() {
+			return
 		}
+		if m.opts.Release {
+			m.release(log, ifname, l)
+			return
+		}
+		// Nothing renews the lease from now on: without this the kernel would remove the
+		// address when the lease runs out, and the camera would be unreachable until freecam
+		// runs again.
+		if link, err := netlink.LinkByName(ifname); err == nil {
+			if err := m.setAddress(link, l.addr, 0); err != nil {
+				log.Warn("network: keeping the leased address after the DHCP client stopped", "err", err)
+				return
+			}
+		}
+		log.Info("network: DHCP client stopped; the leased address is kept without expiry until it runs again", "address", l.addr)
 	}()
 	next := l.raw.CreationTime.Add(l.renew)
 	for {

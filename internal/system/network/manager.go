@@ -168,8 +168,10 @@ func (m *Manager) Apply(ctx context.Context, cfg Config) error {
 	}
 	var errs []error
 	if cfg.Hostname != "" {
-		if err := setHostname(cfg.Hostname); err != nil {
+		if changed, err := setHostname(cfg.Hostname); err != nil {
 			errs = append(errs, fmt.Errorf("network: set host name %q: %w", cfg.Hostname, err))
+		} else if changed {
+			m.log.Info("network: host name set", "hostname", cfg.Hostname)
 		}
 	}
 	bg, cancel := context.WithCancel(context.Background())

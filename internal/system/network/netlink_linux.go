@@ -14,12 +14,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// setHostname sets the kernel's host name when it differs.
-func setHostname(name string) error {
+// setHostname sets the kernel's host name when it differs, and says whether it did.
+func setHostname(name string) (changed bool, err error) {
 	if cur, err := os.Hostname(); err == nil && cur == name {
-		return nil
+		return false, nil
 	}
-	return unix.Sethostname([]byte(name))
+	return true, unix.Sethostname([]byte(name))
 }
 
 // applyStatic: link up, the address, the default route, resolv.conf.
@@ -38,7 +38,11 @@ func (m *Manager) applyStatic(ctx context.Context, ifname string, cfg Config) er
 	} else {
 		m.setState(func(s *State) { s.Gateway = cfg.Gateway })
 	}
-	if cfg.HasResolv {
+	switch {
+	case cfg.HasResolv && !hasNameserver(cfg.Resolv):
+		// An empty or all-comment file would take name resolution away (NTP, mail, Telegram).
+		m.log.Warn("network: resolv.conf names no nameserver; "+m.opts.ResolvPath+" is left as it is", "interface", ifname)
+	case cfg.HasResolv:
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("network: %w", err)
 		}
@@ -46,6 +50,7 @@ func (m *Manager) applyStatic(ctx context.Context, ifname string, cfg Config) er
 			errs = append(errs, fmt.Errorf("network: write %s: %w", m.opts.ResolvPath, err))
 		}
 	}
+	m.log.Info("network: static address set", "interface", ifname, "address", cfg.Address, "gateway", cfg.Gateway)
 	return errors.Join(errs...)
 }
 

@@ -402,8 +402,16 @@ func (c child) dhcp() {
 		}
 		c.pingFromPeer(addr)
 	})
+	if out := mustRun(t, "ip", "-j", "-4", "addr", "show", "dev", c.ifname); !strings.Contains(out, `"valid_life_time":`) || strings.Contains(out, `"valid_life_time":4294967295`) {
+		t.Errorf("got %s while the lease is held, want the lease's lifetime on the address", out)
+	}
 	if err := m.Close(); err != nil {
 		t.Errorf("Close: %v", err)
+	}
+	// Nothing renews the lease any more: the address is kept without expiry, so the camera
+	// stays reachable while freecam is stopped.
+	if out := mustRun(t, "ip", "-j", "-4", "addr", "show", "dev", c.ifname); !strings.Contains(out, `"local":"`+s.Address.Addr().String()+`"`) || !strings.Contains(out, `"valid_life_time":4294967295`) {
+		t.Errorf("got %s after Close, want %v kept with valid_life_time forever", out, s.Address)
 	}
 	waitGoroutines(t, base)
 }

@@ -11,7 +11,7 @@ import (
 
 var errUnsupported = fmt.Errorf("network settings are not supported on %s", runtime.GOOS)
 
-func setHostname(string) error { return errUnsupported }
+func setHostname(string) (bool, error) { return false, errUnsupported }
 
 func (m *Manager) applyStatic(context.Context, string, Config) error {
 	return fmt.Errorf("network: %w", errUnsupported)

@@ -50,3 +50,13 @@ func leaseResolv(ifname string, dns []netip.Addr, domain string, search []string
 	}
 	return b.String()
 }
+
+// hasNameserver reports whether a resolv.conf text has a nameserver line.
+func hasNameserver(text string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		if f := strings.Fields(l); len(f) >= 2 && f[0] == "nameserver" {
+			return true
+		}
+	}
+	return false
+}
