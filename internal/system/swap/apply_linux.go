@@ -206,6 +206,12 @@ func ensureFile(ctx context.Context, path string, size int64, useFallocate bool)
 	if size < int64(minPages*page) {
 		return false, fmt.Errorf("%s: %d bytes is too small for a swap file", path, size)
 	}
+	// A file being created goes to tmp and is renamed into place when whole: a power cut in the
+	// middle leaves tmp, removed here, never a half-made file at path.
+	tmp := path + ".freecam-new"
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return false, fmt.Errorf("remove %s: %w", tmp, err)
+	}
 	var reclaim int64 // what removing the old file frees
 	fi, err := os.Lstat(path)
 	switch {
@@ -225,6 +231,11 @@ func ensureFile(ctx context.Context, path string, size int64, useFallocate bool)
 			}
 			return false, nil
 		}
+		// Only a swap file (of another size) or an empty file is replaced: a SWAPPATH that
+		// names anything else (a clip, the users file, a typo) must never destroy it.
+		if fi.Size() > 0 && !hasSwapSignature(path, page) {
+			return false, fmt.Errorf("%s: exists and is not a swap file; freecam never overwrites it: remove it or choose another SWAPPATH", path)
+		}
 	}
 	var sfs unix.Statfs_t
 	if err := unix.Statfs(dir, &sfs); err != nil {
@@ -234,16 +245,31 @@ func ensureFile(ctx context.Context, path string, size int64, useFallocate bool)
 	if free+reclaim < size {
 		return false, fmt.Errorf("%s: needs %d MB but only %d MB are free on %s; lower SWAPSIZE or free space", path, size>>20, (free+reclaim)>>20, dir)
 	}
-	if reclaim > 0 || fi != nil {
+	if free < size && reclaim > 0 { // the old swap file's room is needed for the new one
 		if err := os.Remove(path); err != nil {
 			return false, fmt.Errorf("remove old %s: %w", path, err)
 		}
 	}
-	if err := createFile(ctx, path, size, page, useFallocate); err != nil {
-		_ = os.Remove(path)
+	if err := createFile(ctx, tmp, size, page, useFallocate); err != nil {
+		_ = os.Remove(tmp)
 		return false, err
 	}
+	if err := os.Rename(tmp, path); err != nil {
+		_ = os.Remove(tmp)
+		return false, fmt.Errorf("rename %s to %s: %w", tmp, path, err)
+	}
 	return true, nil
+}
+
+// hasSwapSignature reports whether path starts with a Linux swap header, of any size.
+func hasSwapSignature(path string, page int) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	_, ok, err := ReadHeader(f, page)
+	return err == nil && ok
 }
 
 func isSwapFile(path string, size int64, page int) bool {

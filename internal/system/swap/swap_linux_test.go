@@ -1,8 +1,10 @@
 package swap
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -117,13 +119,22 @@ func TestEnsureFileKeepsAGoodFileAndRecreatesABadOne(t *testing.T) {
 	}
 	checkFile(t, path, size) // mode back to 0600
 
-	// A wrong size, a file without a signature: both recreated.
+	// A swap file of another size, an empty file, and a creation a power cut interrupted (its
+	// temporary file left beside): the swap file is made again.
 	for _, tt := range []struct {
 		name string
 		make func() error
 	}{
-		{"wrong size", func() error { return os.WriteFile(path, make([]byte, 1<<20), 0o600) }},
-		{"no signature", func() error { return os.WriteFile(path, make([]byte, size), 0o600) }},
+		{"wrong size", func() error {
+			os.Remove(path)
+			_, err := EnsureFile(ctx, path, size/2)
+			return err
+		}},
+		{"empty", func() error { return os.WriteFile(path, nil, 0o600) }},
+		{"interrupted creation", func() error {
+			os.Remove(path)
+			return os.WriteFile(path+".freecam-new", make([]byte, 4096), 0o600)
+		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if err := tt.make(); err != nil {
@@ -134,7 +145,24 @@ func TestEnsureFileKeepsAGoodFileAndRecreatesABadOne(t *testing.T) {
 				t.Fatalf("got created=%v err=%v, want the file recreated", created, err)
 			}
 			checkFile(t, path, size)
+			if _, err := os.Stat(path + ".freecam-new"); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("got %v for the temporary file, want it gone", err)
+			}
 		})
+	}
+}
+
+// SWAPPATH naming a file that is not a swap file (a typo, /etc/passwd, a clip) never destroys it.
+func TestEnsureFileNeverOverwritesOtherFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "precious")
+	data := []byte("my precious data\n")
+	os.WriteFile(path, data, 0o644)
+	created, err := EnsureFile(context.Background(), path, 1<<20)
+	if err == nil || created || !strings.Contains(err.Error(), "is not a swap file") {
+		t.Errorf("got created=%v err=%v, want a refusal saying it is not a swap file", created, err)
+	}
+	if got, _ := os.ReadFile(path); !bytes.Equal(got, data) {
+		t.Errorf("got %q in the file, want it untouched", got)
 	}
 }
 
