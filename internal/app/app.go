@@ -286,7 +286,7 @@ func (a *App) reload(force bool) error {
 	if !force && onlyOSDChanged(a.cfg, cfg) {
 		msg := "config reloaded: OSD updated live"
 		if a.cfg.OSD == cfg.OSD {
-			msg = "config reloaded: nothing to change"
+			msg = "config reloaded: the video settings are unchanged" // the system and mdns services re-read their own files
 		}
 		a.applyLogLevel(cfg)
 		a.cur.osd.SetOptions(osdOptions(cfg))

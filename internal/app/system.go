@@ -4,6 +4,9 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -61,6 +64,15 @@ type systemState struct {
 	swapErr error
 	syncer  *clock.Syncer // nil when the OS keeps the clock, or while stopped
 	managed bool          // another NTP daemon keeps the clock
+	// problems are the errors of the last apply, each naming its file or what failed.
+	problems []string
+}
+
+// swapErrLocked is the last swap error (the settings did not change since), for the problem list.
+func (s *systemState) swapErrLocked() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.swapErr
 }
 
 // SystemStatus is the system service's state for the UI and API.
@@ -74,6 +86,8 @@ type SystemStatus struct {
 	// ClockManaged: another NTP daemon keeps the clock and freecam's NTP client is off.
 	ClockManaged bool
 	NTP          *clock.Status // nil when freecam's NTP client does not run
+	// Problems are what the last apply could not read or do, each naming its file or step.
+	Problems []string
 }
 
 // SystemStatus reports what the system service applied.
@@ -81,7 +95,8 @@ func (a *App) SystemStatus() SystemStatus {
 	s := &a.sysState
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := SystemStatus{Running: s.net != nil, Swap: s.swap.On, SwapAlreadyOn: s.swap.AlreadyOn, ClockManaged: s.managed}
+	st := SystemStatus{Running: s.net != nil, Swap: s.swap.On, SwapAlreadyOn: s.swap.AlreadyOn, ClockManaged: s.managed,
+		Problems: slices.Clone(s.problems)}
 	if s.net != nil {
 		st.Network = s.net.State()
 	}
@@ -121,19 +136,47 @@ func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
 			log.Warn("network: stopping", "err", err)
 		}
 		s.mu.Lock()
-		s.net, s.syncer = nil, nil
+		s.net, s.syncer, s.problems = nil, nil, nil
 		s.mu.Unlock()
+		log.Info("system service stopped: the address, host name and swap stay as they are")
 	}()
 
+	booted := false // the network was applied once
 	apply := func() {
-		// The network first: the NTP server and the NAS are reached through it.
-		if cfg, err := network.Load(dir); err != nil {
+		var problems []string
+		problem := func(err error) {
+			if err != nil {
+				problems = append(problems, strings.Split(err.Error(), "\n")...)
+			}
+		}
+		defer func() {
+			s.mu.Lock()
+			s.problems = problems
+			s.mu.Unlock()
+		}()
+
+		// The network first: the NTP server and the NAS are reached through it. At boot, what
+		// is valid applies (a bad staticip.conf means DHCP), so that a typo does not leave the
+		// camera unreachable; later, a file with an error leaves the running network alone.
+		cfg, err := network.Load(dir)
+		problem(err)
+		switch {
+		case err != nil && booted:
 			log.Error("network settings not applied; the network stays as it is", "err", err)
-		} else if err := nm.Apply(ctx, cfg); err != nil {
-			log.Error("network settings partly applied", "err", err)
+		default:
+			if err != nil {
+				log.Error("network settings: what is valid applies", "err", err)
+			}
+			err := nm.Apply(ctx, cfg)
+			problem(err)
+			if err != nil {
+				log.Error("network settings partly applied", "err", err)
+			}
+			booted = true
 		}
 
 		if name, _, err := clock.LoadZone(dir); err != nil {
+			problem(err)
 			log.Error("time zone not applied", "err", err)
 		} else if name != "" && a.ownsTheMachine() {
 			// The firmware's /etc/TZ, for the other programs on the camera.
@@ -145,6 +188,7 @@ func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
 		srv, err := clock.LoadServer(dir)
 		switch {
 		case err != nil:
+			problem(err)
 			log.Error("NTP server not changed", "err", err)
 		case srv != server:
 			server = srv
@@ -153,12 +197,14 @@ func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
 		}
 
 		// Swap last: creating a swap file on an SD card can take a minute.
-		cfg, err := swap.Load(dir)
+		scfg, err := swap.Load(dir)
 		if err != nil {
+			problem(err)
 			log.Error("swap settings not applied", "err", err)
 			return
 		}
-		if swapCfg != nil && *swapCfg == cfg {
+		if swapCfg != nil && *swapCfg == scfg {
+			problem(s.swapErrLocked())
 			return
 		}
 		if swapCfg != nil { // changed: what the old settings turned on goes off first
@@ -169,8 +215,9 @@ func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
 				log.Error("swap: turning off the old areas", "err", err)
 			}
 		}
-		swapCfg = &cfg
-		res, err := swap.Apply(ctx, cfg, swap.Options{Log: log.With("part", "swap")})
+		swapCfg = &scfg
+		res, err := swap.Apply(ctx, scfg, swap.Options{Log: log.With("part", "swap")})
+		problem(err)
 		if err != nil {
 			log.Error("swap settings partly applied", "err", err)
 		}
@@ -261,7 +308,7 @@ func (w webCamera) System() camera.SystemState {
 	out := camera.SystemState{
 		Service: "stopped", Owned: a.hw != nil && a.ownsTheMachine(), TimeZone: a.opts.TimeZone,
 		MDNS: "stopped", MDNSHost: a.mdnsHost(), ClockManaged: st.ClockManaged, SwapError: st.SwapErr,
-		SwapAlreadyOn: st.SwapAlreadyOn,
+		SwapAlreadyOn: st.SwapAlreadyOn, Problems: st.Problems,
 	}
 	if out.TimeZone == "" { // no timezone.conf: the OS's zone, by its abbreviation
 		abbr, _ := time.Now().Zone()
@@ -275,6 +322,15 @@ func (w webCamera) System() camera.SystemState {
 	}
 	if r := a.mdnsResponder.Load(); r != nil {
 		out.MDNSHost = r.Host() // renamed (dafang-2) when another machine has the name
+		if a.web != nil {
+			if port := reachablePort(a.web.HTTPSAddr()); port != 0 {
+				out.MDNSWebURL = "https://" + out.MDNSHost + ".local"
+				if port != 443 {
+					out.MDNSWebURL += ":" + strconv.Itoa(port)
+				}
+				out.MDNSWebURL += "/"
+			}
+		}
 	}
 	if st.Running {
 		n := st.Network

@@ -393,7 +393,19 @@ func (a *App) startWeb(ctx context.Context, cfg *conf.Config) (stop func(), err 
 			"  It is shown only this once. Change it on the System page or with: freecam passwd\n\n", "admin", pass)
 		a.log.Warn("created the first account, admin; its password was printed on the console once")
 	}
-	certs, err := tlscert.New(tlscert.Options{Dir: a.opts.ConfigDir, Logger: a.log.With("component", "tls")})
+	certs, err := tlscert.New(tlscert.Options{Dir: a.opts.ConfigDir, Logger: a.log.With("component", "tls"),
+		// https://<name>.local/ without a name mismatch: the name mDNS answers, which
+		// hostname.conf sets (and a conflict can change to name-2).
+		Names: func() []string {
+			h := a.mdnsHost()
+			if r := a.mdnsResponder.Load(); r != nil {
+				h = r.Host()
+			}
+			if h == "" {
+				return nil
+			}
+			return []string{h, h + ".local"}
+		}})
 	if err != nil {
 		return nil, fmt.Errorf("https certificate: %w", err)
 	}

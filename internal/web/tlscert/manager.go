@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -227,7 +228,11 @@ func (m *Manager) checkSelf(now time.Time) error {
 	if addrErr != nil {
 		m.opts.Logger.Debug("listing addresses for the tls certificate", "err", addrErr)
 	}
-	want := wantNames(m.opts.Hostname, m.opts.ExtraNames, addrs)
+	extra := m.opts.ExtraNames
+	if m.opts.Names != nil {
+		extra = append(slices.Clone(extra), m.opts.Names()...)
+	}
+	want := wantNames(m.opts.Hostname, extra, addrs)
 	if reason == "" && m.self != nil {
 		leaf := m.self.Leaf
 		if missing, ok := want.coveredBy(leaf); !ok {

@@ -490,3 +490,33 @@ func TestClockJumpBackStillChecks(t *testing.T) {
 		t.Errorf("after the clock went back a day, fingerprint got %s, want the new user pair %s", f.m.Fingerprint(), user)
 	}
 }
+
+// The mDNS name can change while freecam runs (a new hostname.conf, a conflict's name-2): the
+// next check makes a certificate that covers it.
+func TestNamesThatChange(t *testing.T) {
+	var mu sync.Mutex
+	names := []string{"garage", "garage.local"}
+	clk := &clock{t: time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)}
+	addrs := &addrList{}
+	addrs.Set("127.0.0.1")
+	dir := t.TempDir()
+	m, err := New(Options{Dir: dir, Hostname: "vm", Now: clk.Now, Addrs: addrs.Addrs,
+		Names: func() []string { mu.Lock(); defer mu.Unlock(); return slices.Clone(names) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := fileLeaf(t, filepath.Join(dir, SubDir, SelfCertFile))
+	if !slices.Contains(leaf.DNSNames, "garage.local") {
+		t.Fatalf("got DNS SANs %v, want garage.local", leaf.DNSNames)
+	}
+	mu.Lock()
+	names = []string{"porch", "porch.local"}
+	mu.Unlock()
+	if err := m.refresh(clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	leaf = fileLeaf(t, filepath.Join(dir, SubDir, SelfCertFile))
+	if !slices.Contains(leaf.DNSNames, "porch.local") || !slices.Contains(leaf.DNSNames, "vm") {
+		t.Errorf("got DNS SANs %v after the name changed, want porch.local (and vm still)", leaf.DNSNames)
+	}
+}

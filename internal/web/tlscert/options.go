@@ -29,6 +29,10 @@ type Options struct {
 	Hostname string
 	// ExtraNames are added to the SANs: IP addresses as IP SANs, anything else as DNS names.
 	ExtraNames []string
+	// Names, when set, is asked at every check for more names, added like ExtraNames: names
+	// that change while freecam runs (the mDNS name from hostname.conf). A new one makes a new
+	// certificate at the next check.
+	Names func() []string
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
 	// Validity of a generated certificate. Default DefaultValidity (397 days).
