@@ -42,7 +42,7 @@ sources: synthetic | y4m:PATH | exec:COMMAND | v4l2:/dev/videoN
 // tests can call it.
 func Main(args []string, stdout, stderr io.Writer) int {
 	cmd := "run"
-	if len(args) > 0 && (args[0] == "" || args[0][0] != '-') {
+	if len(args) > 0 && (args[0] == "" || args[0][0] != '-' || args[0] == "-h" || args[0] == "--help") {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {

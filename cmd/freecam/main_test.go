@@ -77,6 +77,12 @@ func TestVersionAndUnknownCommand(t *testing.T) {
 	if code := Main([]string{"version"}, &stdout, &stderr); code != 0 || !strings.HasPrefix(stdout.String(), "freecam ") {
 		t.Errorf("version: got code %d output %q, want 0 and \"freecam …\"", code, stdout.String())
 	}
+	for _, help := range []string{"--help", "-h", "help"} {
+		stdout.Reset()
+		if code := Main([]string{help}, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "freecam passwd") {
+			t.Errorf("%s: got code %d stdout %q, want 0 and the usage with every command", help, code, stdout.String())
+		}
+	}
 	stdout.Reset()
 	if code := Main([]string{"frobnicate"}, &stdout, &stderr); code != 2 || !strings.Contains(stderr.String(), "unknown command") {
 		t.Errorf("unknown command: got code %d stderr %q, want 2 and a usage message", code, stderr.String())
