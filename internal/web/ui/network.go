@@ -31,8 +31,9 @@ type netView struct {
 	State camera.SystemState
 	// Running: the system service runs and applies what is saved here.
 	Running bool
-	// MDNSURL is https://<host>.local[:port]/ while the mdns service runs, else "".
-	MDNSURL string
+	// LocalInterface is the link the system service would configure on this computer
+	// (network.Load's choice), shown while it does not run and is not freecam's job.
+	LocalInterface string
 	// Lease is the DHCP lease time, "" with a static address.
 	Lease string
 	// WiFi is the wireless link (/proc/net/wireless), nil when there is none.
@@ -55,23 +56,20 @@ type swapView struct {
 }
 
 // netForm is what a refused address or Wi-Fi form showed, so the user can correct it; never a
-// password.
+// password. set: the address form was refused; wifi: the Wi-Fi form was.
 type netForm struct {
 	Static                               bool
 	Address, Netmask, Gateway, DNS, SSID string
-	set                                  bool
+	set, wifi                            bool
 }
 
-func (u *UI) netView(r *http.Request, prev netForm) netView {
+func (u *UI) netView(prev netForm) netView {
 	st := u.cam.System()
 	dir := u.cam.ConfigDir()
 	nv := netView{State: st, Running: st.Service == "running", WiFi: u.cam.Status().WiFi}
-	if st.MDNS == "running" && st.MDNSHost != "" {
-		host := st.MDNSHost + ".local"
-		if _, port, err := net.SplitHostPort(r.Host); err == nil && port != "" && port != "443" {
-			host = net.JoinHostPort(host, port)
-		}
-		nv.MDNSURL = "https://" + host + "/"
+	if !nv.Running && !st.Owned {
+		c, _ := network.Load(dir) // the interface is chosen whatever the files hold
+		nv.LocalInterface = c.Interface
 	}
 	if st.LeaseSeconds > 0 {
 		nv.Lease = (time.Duration(st.LeaseSeconds) * time.Second).String()
@@ -84,11 +82,11 @@ func (u *UI) netView(r *http.Request, prev netForm) netView {
 		nv.SSID, _ = wpaValue(string(data), "ssid")
 		nv.SSID = strings.Trim(nv.SSID, `"`)
 	}
+	if prev.wifi {
+		nv.SSID = prev.SSID // what was typed, to be corrected
+	}
 	if prev.set {
 		nv.Static, nv.Address, nv.Netmask, nv.Gateway, nv.DNS = prev.Static, prev.Address, prev.Netmask, prev.Gateway, prev.DNS
-		if prev.SSID != "" {
-			nv.SSID = prev.SSID
-		}
 		return nv
 	}
 	if data, err := os.ReadFile(filepath.Join(dir, network.StaticIPFile)); err == nil {
@@ -128,7 +126,8 @@ func (u *UI) renderNet(w http.ResponseWriter, r *http.Request, status int, msg s
 }
 
 // systemAddress saves the address form: DHCP (staticip.conf emptied) or a static address with
-// netmask (or /prefix), gateway and DNS servers (staticip.conf, defaultgw.conf, resolv.conf).
+// netmask (or /prefix), gateway and DNS servers (staticip.conf, defaultgw.conf, resolv.conf; no
+// DNS servers removes resolv.conf, so the camera keeps the ones it has).
 func (u *UI) systemAddress(w http.ResponseWriter, r *http.Request) {
 	f := netForm{
 		set:     true,
@@ -154,9 +153,18 @@ func (u *UI) systemAddress(w http.ResponseWriter, r *http.Request) {
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		if err := shellconf.WriteFileAtomic(filepath.Join(dir, n), []byte(files[n]), 0o644); err != nil {
+		path := filepath.Join(dir, n)
+		var err error
+		if files[n] == nil {
+			if err = os.Remove(path); errors.Is(err, fs.ErrNotExist) {
+				err = nil
+			}
+		} else {
+			err = shellconf.WriteFileAtomic(path, []byte(*files[n]), 0o644)
+		}
+		if err != nil {
 			u.log.Error("write network settings", "file", n, "err", err)
-			u.renderNet(w, r, http.StatusInternalServerError, fmt.Sprintf("Not saved in full: write %s: %v", n, err), f)
+			u.renderNet(w, r, http.StatusInternalServerError, fmt.Sprintf("Not saved in full: %s: %v", n, err), f)
 			return
 		}
 	}
@@ -164,13 +172,14 @@ func (u *UI) systemAddress(w http.ResponseWriter, r *http.Request) {
 }
 
 // addressFiles checks the address form as the system service will (network.ParseStaticIP,
-// network.CheckResolv, the gateway inside the static network) and returns the files to write, or
-// a message that names the refused field.
-func addressFiles(f netForm) (map[string]string, string) {
+// network.CheckResolv, the gateway inside the static network) and returns the files to write
+// (nil: remove the file), or a message that names the refused field.
+func addressFiles(f netForm) (map[string]*string, string) {
+	text := func(s string) *string { return &s }
 	if !f.Static {
 		// DHCP: staticip.conf empty. The gateway and DNS files are only used with a static
 		// address, so they are kept for a later switch back.
-		return map[string]string{network.StaticIPFile: ""}, ""
+		return map[string]*string{network.StaticIPFile: text("")}, ""
 	}
 	addr, mask := f.Address, f.Netmask
 	if a, bits, ok := strings.Cut(addr, "/"); ok {
@@ -208,8 +217,7 @@ func addressFiles(f netForm) (map[string]string, string) {
 		}
 		return nil, fmt.Sprintf("%s: %s", what, trimLine(err))
 	}
-	files := map[string]string{network.StaticIPFile: staticip}
-	files[network.GatewayFile] = ""
+	files := map[string]*string{network.StaticIPFile: text(staticip), network.GatewayFile: text("")}
 	if f.Gateway != "" {
 		gw, err := netip.ParseAddr(f.Gateway)
 		switch {
@@ -220,7 +228,7 @@ func addressFiles(f netForm) (map[string]string, string) {
 		case gw == prefix.Addr():
 			return nil, fmt.Sprintf("Gateway: %s is the camera's own address.", gw)
 		}
-		files[network.GatewayFile] = gw.String() + "\n"
+		files[network.GatewayFile] = text(gw.String() + "\n")
 	}
 	var resolv strings.Builder
 	for _, s := range strings.FieldsFunc(f.DNS, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r' }) {
@@ -233,7 +241,12 @@ func addressFiles(f netForm) (map[string]string, string) {
 	if err := network.CheckResolv([]byte(resolv.String())); err != nil {
 		return nil, "DNS servers: " + trimLine(err)
 	}
-	files[network.ResolvFile] = resolv.String()
+	// No DNS servers: no resolv.conf, and the system service leaves /etc/resolv.conf as it is
+	// (an empty one would leave the camera without any).
+	files[network.ResolvFile] = nil
+	if resolv.Len() > 0 {
+		files[network.ResolvFile] = text(resolv.String())
+	}
 	return files, ""
 }
 
@@ -301,8 +314,11 @@ func checkSSID(s string) string {
 }
 
 func checkPSK(s string) string {
+	if rawKey(s) {
+		return ""
+	}
 	if len(s) < 8 || len(s) > 63 {
-		return fmt.Sprintf("Wi-Fi password: must be 8 to 63 characters (got %d).", len(s))
+		return fmt.Sprintf("Wi-Fi password: must be 8 to 63 characters, or a raw key of 64 hex digits (got %d characters).", len(s))
 	}
 	for _, c := range []byte(s) {
 		switch {
@@ -315,17 +331,30 @@ func checkPSK(s string) string {
 	return ""
 }
 
+// rawKey reports whether s is a raw WPA key: 64 hex digits (what wpa_passphrase computes), which
+// wpa_supplicant.conf holds unquoted.
+func rawKey(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
 // systemWiFi saves the Wi-Fi form: the network name and, unless left empty (keep), the password,
 // to wpa_supplicant.conf with mode 0600.
 func (u *UI) systemWiFi(w http.ResponseWriter, r *http.Request) {
 	ssid := r.PostFormValue("ssid")
 	psk := r.PostFormValue("password")
-	f := netForm{SSID: ssid}
+	f := netForm{SSID: ssid, wifi: true} // what was typed comes back; never the password
 	fail := func(msg string) {
 		u.renderNet(w, r, http.StatusUnprocessableEntity, "Nothing was saved: "+msg, f)
 	}
 	if msg := checkSSID(ssid); msg != "" {
-		f.SSID = "" // may hold what cannot be shown in the field sensibly
 		fail(msg)
 		return
 	}
@@ -349,6 +378,9 @@ func (u *UI) systemWiFi(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		pskLine = `"` + psk + `"`
+		if rawKey(psk) {
+			pskLine = psk // a raw key is written unquoted, as wpa_supplicant wants
+		}
 	}
 	// The old file may be the firmware's, readable by all: make it private before the secret
 	// goes in (WriteFileAtomic keeps an existing file's mode).

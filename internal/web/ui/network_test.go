@@ -29,9 +29,9 @@ func TestNetworkStateShown(t *testing.T) {
 		DNS: []string{"192.168.1.1", "1.1.1.1"}, LeaseSeconds: 3600,
 		Swap:      []camera.SwapArea{{Path: "/dev/zram0", Priority: 20, Bytes: 16 << 20}},
 		NTPServer: "pool.ntp.org", NTPLastSync: synced, NTPOffsetMS: 12.5, TimeZone: "Europe/Berlin",
-		MDNS: "running", MDNSHost: "garden-cam",
+		MDNS: "running", MDNSHost: "garden-cam", MDNSWebURL: "https://garden-cam.local:8443/",
 	})
-	r := httptestGet(t, e, "/system", "camera.lan:8443")
+	r := httptestGet(t, e, "/system", "camera.lan:9999")
 	for _, want := range []string{
 		`id="net-interface">wlan0`, "192.168.1.50/24 (DHCP, lease 1h0m0s)", `id="net-gateway">192.168.1.1`,
 		"192.168.1.1, 1.1.1.1", "/dev/zram0: 16 MiB, priority 20", "NTP pool.ntp.org; last sync", "offset 12.5 ms",
@@ -43,6 +43,9 @@ func TestNetworkStateShown(t *testing.T) {
 	}
 	if strings.Contains(r, `id="system-off"`) {
 		t.Errorf("service running: the page still says the service is off")
+	}
+	if strings.Contains(r, "9999") || strings.Contains(r, `id="system-problems"`) {
+		t.Errorf("service running: the mDNS link is built from the request, or problems are shown without any")
 	}
 	e.cam.SetSystem(camera.SystemState{Service: "failed", Owned: true})
 	if r := httptestGet(t, e, "/system", "camera.lan"); !strings.Contains(r, "The system service is failed: these settings are saved but not applied") {
@@ -161,6 +164,8 @@ func TestWiFiRefusedWritesNothing(t *testing.T) {
 		{"newline in ssid", "my\nnet", "long-enough", "Wi-Fi network name"},
 		{"short password", "net", "short12", "Wi-Fi password"},
 		{"long password", "net", strings.Repeat("p", 64), "Wi-Fi password"},
+		{"64 characters, not hex", "net", strings.Repeat("0", 63) + "g", "Wi-Fi password"},
+		{"65 hex digits", "net", strings.Repeat("a", 65), "Wi-Fi password"},
 		{"quote in password", "net", `pass"word1`, "Wi-Fi password"},
 		{"backslash in password", "net", `pass\word1`, "Wi-Fi password"},
 		{"newline in password", "net", "password1\npsk=\"x\"", "Wi-Fi password"},
@@ -179,6 +184,10 @@ func TestWiFiRefusedWritesNothing(t *testing.T) {
 			}
 			if tt.password != "" && strings.Contains(body, html.EscapeString(tt.password)) {
 				t.Errorf("the refused password is in the page")
+			}
+			// What was typed as the network name comes back to be corrected.
+			if want := `name="ssid" value="` + html.EscapeString(tt.ssid) + `"`; !strings.Contains(body, want) {
+				t.Errorf("no %q in the page after the refusal", want)
 			}
 			if _, err := os.Stat(filepath.Join(e.dir, "wpa_supplicant.conf")); !os.IsNotExist(err) {
 				t.Errorf("got %v, want no wpa_supplicant.conf", err)
@@ -200,30 +209,42 @@ func problemOf(body string) string {
 }
 
 func TestAddressSave(t *testing.T) {
+	const oldResolv = "nameserver 9.9.9.9\n"
 	tests := []struct {
 		name string
 		form url.Values
+		// want are the files after saving; "-" means the file does not exist. Each test starts
+		// with resolv.conf holding oldResolv.
 		want map[string]string
 	}{
 		{"static with netmask", url.Values{"mode": {"static"}, "address": {"192.168.1.20"}, "netmask": {"255.255.255.0"}, "gateway": {"192.168.1.1"}, "dns": {"192.168.1.1, 1.1.1.1"}},
 			map[string]string{"staticip.conf": "192.168.1.20 netmask 255.255.255.0\n", "defaultgw.conf": "192.168.1.1\n", "resolv.conf": "nameserver 192.168.1.1\nnameserver 1.1.1.1\n"}},
-		{"static with prefix", url.Values{"mode": {"static"}, "address": {"10.0.5.9/16"}, "gateway": {"10.0.0.1"}},
-			map[string]string{"staticip.conf": "10.0.5.9 netmask 255.255.0.0\n", "defaultgw.conf": "10.0.0.1\n", "resolv.conf": ""}},
+		// No DNS servers: resolv.conf is removed (never written empty), so the system service
+		// leaves /etc/resolv.conf as it is.
+		{"static with prefix, no DNS", url.Values{"mode": {"static"}, "address": {"10.0.5.9/16"}, "gateway": {"10.0.0.1"}, "dns": {"  "}},
+			map[string]string{"staticip.conf": "10.0.5.9 netmask 255.255.0.0\n", "defaultgw.conf": "10.0.0.1\n", "resolv.conf": "-"}},
 		{"static with /prefix in netmask", url.Values{"mode": {"static"}, "address": {"10.0.5.9"}, "netmask": {"/24"}},
-			map[string]string{"staticip.conf": "10.0.5.9 netmask 255.255.255.0\n", "defaultgw.conf": ""}},
+			map[string]string{"staticip.conf": "10.0.5.9 netmask 255.255.255.0\n", "defaultgw.conf": "", "resolv.conf": "-"}},
 		{"dhcp", url.Values{"mode": {"dhcp"}, "address": {"ignored"}},
-			map[string]string{"staticip.conf": ""}},
+			map[string]string{"staticip.conf": "", "resolv.conf": oldResolv, "defaultgw.conf": "-"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
+			if err := os.WriteFile(filepath.Join(e.dir, "resolv.conf"), []byte(oldResolv), 0o644); err != nil {
+				t.Fatal(err)
+			}
 			res, body := e.post(t, "/system/address", tt.form)
 			if res.StatusCode != http.StatusSeeOther {
 				t.Fatalf("got %d, want 303: %s", res.StatusCode, problemOf(body))
 			}
 			for f, want := range tt.want {
-				if got := e.file(t, f); got != want {
-					t.Errorf("%s: got %q, want %q", f, got, want)
+				got, err := os.ReadFile(filepath.Join(e.dir, f))
+				switch {
+				case want == "-" && !os.IsNotExist(err):
+					t.Errorf("%s: got %q, %v, want no file", f, got, err)
+				case want != "-" && (err != nil || string(got) != want):
+					t.Errorf("%s: got %q, %v, want %q", f, got, err, want)
 				}
 			}
 			if got := countCalls(e.cam.Calls(), "Reload"); got != 1 {
@@ -235,7 +256,8 @@ func TestAddressSave(t *testing.T) {
 	e := newEnv(t)
 	e.post(t, "/system/address", tests[0].form)
 	_, page := e.get(t, "/system")
-	for _, want := range []string{`id="address-static" name="mode" value="static" checked`, `value="192.168.1.20"`, `value="255.255.255.0"`, `name="dns" value="192.168.1.1 1.1.1.1"`} {
+	for _, want := range []string{`id="address-static" name="mode" value="static" checked`, `value="192.168.1.20"`, `value="255.255.255.0"`, `name="dns" value="192.168.1.1 1.1.1.1"`,
+		"Leave empty to keep the camera's current DNS servers."} {
 		if !strings.Contains(page, want) {
 			t.Errorf("after saving: no %q in the page", want)
 		}
@@ -340,6 +362,165 @@ func TestNetworkFormsAreAdminOnly(t *testing.T) {
 	for _, f := range []string{"wpa_supplicant.conf", "staticip.conf"} {
 		if _, err := os.Stat(filepath.Join(e.dir, f)); !os.IsNotExist(err) {
 			t.Errorf("%s: got %v, want nothing written by a viewer", f, err)
+		}
+	}
+}
+
+func TestNetworkProblemsAndMDNS(t *testing.T) {
+	tests := []struct {
+		name    string
+		state   camera.SystemState
+		want    []string
+		notWant []string
+	}{
+		{"problems", camera.SystemState{Service: "running", Owned: true, MDNS: "running", MDNSHost: "cam",
+			Problems: []string{"staticip.conf line 1: \"192.168.1.300\" is not an IPv4 address (DHCP is used instead)", "resolv.conf <no nameserver>"}},
+			[]string{`<ul class="problem" id="system-problems"><li>staticip.conf line 1: &#34;192.168.1.300&#34; is not an IPv4 address (DHCP is used instead)</li><li>resolv.conf &lt;no nameserver&gt;</li></ul>`,
+				`id="net-mdns">not announced: the web UI listens on loopback only</td>`},
+			[]string{`href="https://cam.local`}},
+		{"announced", camera.SystemState{Service: "running", MDNS: "running", MDNSHost: "cam", MDNSWebURL: "https://cam.local/"},
+			[]string{`id="net-mdns"><a href="https://cam.local/">https://cam.local/</a></td>`},
+			[]string{`id="system-problems"`, "not announced"}},
+		{"mdns stopped", camera.SystemState{Service: "running", MDNS: "stopped"},
+			[]string{`id="net-mdns">stopped</td>`},
+			[]string{"not announced", `<a href="https://`}},
+		{"problems while the service is off", camera.SystemState{Service: "failed", Owned: true, Problems: []string{"swap.conf line 2: SWAPSIZE: not a number"}},
+			[]string{`id="system-problems"><li>swap.conf line 2: SWAPSIZE: not a number</li>`, "The system service is failed"},
+			[]string{"Starting it applies these files to this computer"}},
+		{"ordinary computer", camera.SystemState{Service: "stopped"},
+			[]string{"Starting it applies these files to this computer: its host name, its address (DHCP client on ",
+				"unless a DHCP client or network manager already runs), swap (swap.conf; without one, the firmware's default turns on 16 MiB of compressed zram swap) and its clock (steps it from ntp_srv.conf unless an NTP daemon keeps it)."},
+			[]string{`id="system-problems"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.cam.SetSystem(tt.state)
+			page := httptestGet(t, e, "/system", "camera.lan:8443")
+			for _, want := range tt.want {
+				if !strings.Contains(page, want) {
+					t.Errorf("no %q in the page", want)
+				}
+			}
+			for _, bad := range tt.notWant {
+				if strings.Contains(page, bad) {
+					t.Errorf("got %q in the page, want it absent", bad)
+				}
+			}
+		})
+	}
+}
+
+// A raw key (64 hex digits, what wpa_passphrase computes) is written unquoted; a refusal shows
+// the network name typed, not the one saved, and never the password.
+func TestWiFiRawKeyAndRefusalKeepsSSID(t *testing.T) {
+	key := strings.Repeat("0123456789abcDEF", 4)
+	e := newEnv(t)
+	_, page := e.get(t, "/system")
+	if !strings.Contains(page, `id="wifi-password" name="password" value="" autocomplete="new-password" maxlength="64"`) {
+		t.Errorf("the password field does not take 64 characters")
+	}
+	if res, body := e.post(t, "/system/wifi", url.Values{"ssid": {"Home Net"}, "password": {key}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("raw key: got %d, want 303: %s", res.StatusCode, problemOf(body))
+	}
+	want := strings.Replace(wpaWant, `psk="s3cret-Passw0rd"`, "psk="+key, 1)
+	if got := e.file(t, "wpa_supplicant.conf"); got != want {
+		t.Errorf("raw key: got\n%s\nwant\n%s", got, want)
+	}
+	saved := e.file(t, "wpa_supplicant.conf")
+	res, body := e.post(t, "/system/wifi", url.Values{"ssid": {"Typed Net"}, "password": {"short"}})
+	if res.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("short password: got %d, want 422", res.StatusCode)
+	}
+	if !strings.Contains(body, `name="ssid" value="Typed Net"`) || strings.Contains(body, `value="Home Net"`) {
+		t.Errorf("after the refusal the form does not show the name typed (Typed Net)")
+	}
+	if strings.Contains(body, key) || strings.Contains(body, "short\"") {
+		t.Errorf("a password is in the page")
+	}
+	if got := e.file(t, "wpa_supplicant.conf"); got != saved {
+		t.Errorf("the refusal changed wpa_supplicant.conf:\n%s", got)
+	}
+	// The kept raw key stays unquoted.
+	if res, _ := e.post(t, "/system/wifi", url.Values{"ssid": {"Other Net"}, "password": {""}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("keep: got %d, want 303", res.StatusCode)
+	}
+	if got, want := e.file(t, "wpa_supplicant.conf"), strings.Replace(want, `"Home Net"`, `"Other Net"`, 1); got != want {
+		t.Errorf("keep the raw key: got\n%s\nwant\n%s", got, want)
+	}
+}
+
+// A time zone must load (clock.ValidZone), not merely look like a name; nothing is written when
+// one field is refused, and only a change of the zone freecam runs with restarts it.
+func TestSystemHostZone(t *testing.T) {
+	for _, zone := range []string{"Mars/Olympus", "europe/london", "CET-1CEST"} {
+		t.Run(zone, func(t *testing.T) {
+			e := newEnv(t)
+			res, body := e.post(t, "/system/host", url.Values{"hostname": {"garden-cam"}, "timezone": {zone}, "ntp": {"pool.ntp.org"}})
+			if res.StatusCode != http.StatusUnprocessableEntity {
+				t.Fatalf("got %d, want 422", res.StatusCode)
+			}
+			want := "Nothing was saved: &#34;" + zone + "&#34; is not a time zone name such as Europe/London"
+			if p := problemOf(body); p != want {
+				t.Errorf("got message %q, want %q", p, want)
+			}
+			for _, f := range []string{hostnameFile, timezoneFile, ntpFile} {
+				if _, err := os.Stat(filepath.Join(e.dir, f)); !os.IsNotExist(err) {
+					t.Errorf("%s: got %v, want nothing written", f, err)
+				}
+			}
+			if strings.Contains(body, `id="restarting"`) || countCalls(e.cam.Calls(), "Reload") != 0 {
+				t.Errorf("a refused zone restarts or reloads the camera")
+			}
+		})
+	}
+
+	e := newEnv(t)
+	res, body := e.post(t, "/system/host", url.Values{"hostname": {"cam_1"}, "timezone": {"Europe/London"}})
+	if want := "Nothing was saved: &#34;cam_1&#34; is not a valid host name: letters, digits and &#39;-&#39;, at most 63 characters per dot-separated part"; res.StatusCode != http.StatusUnprocessableEntity || problemOf(body) != want {
+		t.Errorf("bad host name: got %d %q, want 422 %q", res.StatusCode, problemOf(body), want)
+	}
+
+	// A valid zone that changes: the restarting page, which goes back to the System page.
+	res, body = e.post(t, "/system/host", url.Values{"timezone": {"Europe/London"}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="restarting" data-next="/system"`) {
+		t.Fatalf("zone change: got %d, want the restarting page going back to /system\n%s", res.StatusCode, body)
+	}
+	if got := e.file(t, timezoneFile); got != "Europe/London\n" {
+		t.Errorf("timezone.conf: got %q, want Europe/London", got)
+	}
+	// The same zone again: back to the page, no restart.
+	if res, _ := e.post(t, "/system/host", url.Values{"timezone": {"Europe/London"}, "hostname": {"cam-1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("same zone: got %d, want 303 (no restart)", res.StatusCode)
+	}
+	// A zone that did not load (written by hand) means the system's: emptying it changes nothing
+	// freecam runs with, so no restart either.
+	if err := os.WriteFile(filepath.Join(e.dir, timezoneFile), []byte("Mars/Olympus\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := e.post(t, "/system/host", url.Values{"timezone": {""}, "hostname": {"cam-1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("bad zone emptied: got %d, want 303 (no restart)", res.StatusCode)
+	}
+	if got := e.file(t, timezoneFile); got != "\n" {
+		t.Errorf("timezone.conf: got %q, want it emptied", got)
+	}
+}
+
+// The restarting page tells restart.js where to go once freecam is back (data-next), and the
+// login page it may have to open instead keeps that as next.
+func TestRestartingPageNext(t *testing.T) {
+	e := newEnv(t)
+	res, body := e.post(t, "/system/restart", url.Values{})
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="restarting" data-next="/live"`) || !strings.Contains(body, `src="/static/restart.js"`) {
+		t.Errorf("restart: got %d, want the restarting page going to /live with restart.js\n%s", res.StatusCode, body)
+	}
+	if _, page := e.get(t, "/login?next="+url.QueryEscape("/system")); !strings.Contains(page, `name="next" value="/system"`) {
+		t.Errorf("/login?next=%%2Fsystem does not keep next=/system")
+	}
+	code, js := e.get(t, "/static/restart.js")
+	for _, want := range []string{`getAttribute("data-next")`, `"/login?next=" + encodeURIComponent(next)`, "r.status === 401 || r.status === 403", `=== "/login"`} {
+		if code != http.StatusOK || !strings.Contains(js, want) {
+			t.Errorf("restart.js (%d): no %q", code, want)
 		}
 	}
 }

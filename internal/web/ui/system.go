@@ -12,6 +12,7 @@ import (
 	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/conf/shellconf"
+	"github.com/freecam/freecam/internal/system/clock"
 	"github.com/freecam/freecam/internal/web/auth"
 	"github.com/freecam/freecam/internal/web/settings"
 )
@@ -62,7 +63,7 @@ func (u *UI) renderSystemForms(w http.ResponseWriter, r *http.Request, status in
 	d := systemData{
 		Status: st, Version: u.versionString(), Accounts: u.auth.Users(), Me: v.User.Name,
 		Hostname: readValue(dir, hostnameFile), Timezone: readValue(dir, timezoneFile), NTP: readValue(dir, ntpFile),
-		Settings: form, Net: u.netView(r, prev),
+		Settings: form, Net: u.netView(prev),
 	}
 	if !st.Started.IsZero() {
 		d.Uptime = time.Since(st.Started).Round(time.Second).String()
@@ -92,15 +93,27 @@ func (u *UI) systemHost(w http.ResponseWriter, r *http.Request) {
 		{timezoneFile, strings.TrimSpace(r.PostFormValue("timezone")), "time zone"},
 		{ntpFile, strings.TrimSpace(r.PostFormValue("ntp")), "NTP server"},
 	}
-	checks := []func(string) bool{conf.ValidHostname, conf.ValidTimezone, conf.ValidServer}
+	checks := []struct {
+		ok   func(string) bool
+		want string // what is allowed, for the refusal
+	}{
+		{conf.ValidHostname, "is not a valid host name: letters, digits and '-', at most 63 characters per dot-separated part"},
+		{clock.ValidZone, "is not a time zone name such as Europe/London"},
+		{conf.ValidServer, "is not a host name or IP address"},
+	}
 	for i, v := range vals {
-		if v.value != "" && !checks[i](v.value) {
-			u.systemError(w, r, http.StatusUnprocessableEntity, fmt.Sprintf("Nothing was saved: %q is not a valid %s", v.value, v.what))
+		if v.value != "" && !checks[i].ok(v.value) {
+			u.systemError(w, r, http.StatusUnprocessableEntity, fmt.Sprintf("Nothing was saved: %q %s", v.value, checks[i].want))
 			return
 		}
 	}
 	dir := u.cam.ConfigDir()
-	zoneChanged := false
+	// The zone freecam runs with: timezone.conf's when it loads, else the system's (""). Only a
+	// change of it restarts freecam.
+	oldZone := readValue(dir, timezoneFile)
+	if !clock.ValidZone(oldZone) {
+		oldZone = ""
+	}
 	for _, v := range vals {
 		if v.value == readValue(dir, v.file) {
 			continue
@@ -109,12 +122,9 @@ func (u *UI) systemHost(w http.ResponseWriter, r *http.Request) {
 			u.systemError(w, r, http.StatusInternalServerError, fmt.Sprintf("write %s: %v", v.file, err))
 			return
 		}
-		if v.file == timezoneFile {
-			zoneChanged = true
-		}
 	}
-	if zoneChanged {
-		u.restartingThenReload(w, r)
+	if vals[1].value != oldZone {
+		u.restartingThenReload(w, r, "/system")
 		return
 	}
 	u.reloadAndBack(w, r, "host")
@@ -123,10 +133,8 @@ func (u *UI) systemHost(w http.ResponseWriter, r *http.Request) {
 // restartingThenReload answers with the restarting page, sends it in full, and only then asks
 // the camera to reload: a new time zone makes freecam restart itself, which ends this
 // connection. The reload runs in the handler (after the flush), so nothing outlives the request.
-func (u *UI) restartingThenReload(w http.ResponseWriter, r *http.Request) {
-	v := u.newView(r, "Restarting")
-	v.Script = "restart.js"
-	u.render(w, http.StatusOK, "restarting", v)
+func (u *UI) restartingThenReload(w http.ResponseWriter, r *http.Request, next string) {
+	u.renderRestarting(w, r, next)
 	if err := http.NewResponseController(w).Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		u.log.Warn("restarting page not flushed", "err", err)
 	}
@@ -196,7 +204,16 @@ func (u *UI) deleteUser(w http.ResponseWriter, r *http.Request) {
 // is up again (restart.js).
 func (u *UI) restart(w http.ResponseWriter, r *http.Request) {
 	u.cam.Restart()
+	u.renderRestarting(w, r, "/live")
+}
+
+// renderRestarting is the page restart.js runs on: it waits for freecam to come back, then opens
+// next (a path on this server, in the page's data-next). A restart ends the sessions (they are
+// kept in memory): when /live answers 401 or 403 or sends the browser to /login, restart.js opens
+// /login?next=<next>, which the login form keeps (safeNext).
+func (u *UI) renderRestarting(w http.ResponseWriter, r *http.Request, next string) {
 	v := u.newView(r, "Restarting")
 	v.Script = "restart.js"
+	v.Data = safeNext(next)
 	u.render(w, http.StatusOK, "restarting", v)
 }
