@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
@@ -745,6 +746,31 @@ func TestBrowserDrivesTheWebUI(t *testing.T) {
 			t.Errorf("the Wi-Fi password is in the page after saving it")
 		}
 		checkPage(t, "system (network)")
+	})
+
+	// 5d. A new time zone: freecam restarts itself (in cmd/freecam; not in this test) and the
+	// sessions it kept in memory are gone. The restarting page must then take the user to the
+	// login page and, after it, back to the System page, not wait for ever.
+	t.Run("time zone restart", func(t *testing.T) {
+		b.t = t
+		b.open("/system")
+		b.settle()
+		b.typeInto("host-timezone", "Europe/London")
+		b.submit("host-save")
+		b.waitJS(`(document.getElementById('restarting') || {dataset: {}}).dataset.next === '/system'`,
+			"the restarting page", stepTimeout)
+		if _, err := chromedp.Call(b.ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
+		b.waitJS(`location.pathname === '/login' && location.search === '?next=%2Fsystem'`,
+			"the login page asking to go back to /system", 30*time.Second)
+		b.takeProblems() // the polls' redirects while the session is gone
+		b.typeInto("name", "admin")
+		b.typeInto("password", r.adminPass)
+		b.submit("login")
+		if got := b.path(); got != "/system" {
+			t.Errorf("after logging in again: got %s, want /system", got)
+		}
 	})
 
 	// 6. Every page loads without an error and without the network beyond the camera.

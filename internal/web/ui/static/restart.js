@@ -19,8 +19,11 @@
   function check() {
     // A GET that asks for a page: without a session the camera answers with a redirect to
     // /login, not a 401 whose Basic challenge could make the browser ask for a password.
-    fetch("/live", { method: "GET", cache: "no-store", credentials: "same-origin", headers: { "Accept": "text/html" } })
+    // redirect: "manual": the redirect to /login is seen (opaqueredirect) and not followed, so no
+    // login page is fetched for nothing; the body is not needed either.
+    fetch("/live", { method: "GET", cache: "no-store", credentials: "same-origin", redirect: "manual", headers: { "Accept": "text/html" } })
       .then(function (r) {
+        if (r.body) { r.body.cancel().catch(function () {}); }
         if (loggedOut(r)) { window.location.href = "/login?next=" + encodeURIComponent(next); return; }
         if (r.ok && Date.now() - started > 4000) { window.location.href = next; return; }
         setTimeout(check, 1500);
