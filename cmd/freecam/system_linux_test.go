@@ -116,6 +116,18 @@ func TestCameraOnItsOwnNetwork(t *testing.T) {
 	})
 	mdnsA(t, p.Peer, "shelfcam.local", "10.78.0.3", 30*time.Second)
 
+	// A typo while running: the camera keeps its address, and the API (and the System page)
+	// names the file and line.
+	os.WriteFile(filepath.Join(cfg, "staticip.conf"), []byte("10.78.0.300 netmask 255.255.255.0\n"), 0o644)
+	cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, 10*time.Second, "the staticip.conf problem in /api/v1/system", func() bool {
+		return strings.Contains(run(t, "ip", "netns", "exec", p.Peer, "curl", "-sk", "-u", "admin:"+pass[1],
+			"https://10.78.0.3:8443/api/v1/system"), "staticip.conf line 1")
+	})
+	if out := run(t, "ip", "-n", p.Cam, "-j", "addr", "show", "dev", p.CamIf); !strings.Contains(out, `"local":"10.78.0.3"`) {
+		t.Errorf("got %s after a bad staticip.conf, want 10.78.0.3 kept", out)
+	}
+
 	cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
