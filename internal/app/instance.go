@@ -205,6 +205,9 @@ func (inst *instance) rtspAddr() string {
 }
 
 func (inst *instance) rtspURL() string {
-	_, port, _ := net.SplitHostPort(inst.rtspAddr())
+	_, port, err := net.SplitHostPort(inst.rtspAddr())
+	if err != nil {
+		return "" // the rtsp service is not running
+	}
 	return "rtsp://localhost:" + port + "/unicast"
 }

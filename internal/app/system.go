@@ -141,7 +141,8 @@ func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
 		log.Info("system service stopped: the address, host name and swap stay as they are")
 	}()
 
-	booted := false // the network was applied once
+	booted := false            // the network was applied once
+	var applied network.Config // what it was applied with
 	apply := func() {
 		var problems []string
 		problem := func(err error) {
@@ -157,14 +158,21 @@ func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
 
 		// The network first: the NTP server and the NAS are reached through it. At boot, what
 		// is valid applies (a bad staticip.conf means DHCP), so that a typo does not leave the
-		// camera unreachable; later, a file with an error leaves the running network alone.
+		// camera unreachable; later, a file with an error leaves the running address alone,
+		// and only a new host name applies. An unchanged configuration is not applied again
+		// (that would restart the DHCP exchange at every saved setting).
 		cfg, err := network.Load(dir)
-		problem(err)
 		switch {
 		case err != nil && booted:
+			problems = append(problems, prefixAll(err, "the running network stays: ")...)
 			log.Error("network settings not applied; the network stays as it is", "err", err)
+			if cfg.Hostname != "" {
+				problem(nm.SetHostname(cfg.Hostname))
+			}
+		case booted && cfg == applied:
 		default:
 			if err != nil {
+				problems = append(problems, prefixAll(err, "at start, what is valid applies (a bad staticip.conf means DHCP): ")...)
 				log.Error("network settings: what is valid applies", "err", err)
 			}
 			err := nm.Apply(ctx, cfg)
@@ -172,7 +180,7 @@ func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
 			if err != nil {
 				log.Error("network settings partly applied", "err", err)
 			}
-			booted = true
+			booted, applied = true, cfg
 		}
 
 		if name, _, err := clock.LoadZone(dir); err != nil {
@@ -224,9 +232,6 @@ func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
 		s.mu.Lock()
 		s.swap, s.swapErr = res, err
 		s.mu.Unlock()
-		for _, ar := range res.On {
-			log.Info("swap on", "area", ar.Path, "priority", ar.Priority, "bytes", ar.Bytes)
-		}
 	}
 
 	apply()
@@ -264,6 +269,15 @@ func (a *App) startSyncer(ctx context.Context, server string, log *slog.Logger) 
 		sy.Close()
 		<-done
 	}
+}
+
+// prefixAll splits a joined error into its lines, each with prefix.
+func prefixAll(err error, prefix string) []string {
+	var out []string
+	for _, l := range strings.Split(err.Error(), "\n") {
+		out = append(out, prefix+l)
+	}
+	return out
 }
 
 // reloadSystem makes the system and mdns services re-read their files (a saved setting, SIGHUP).
@@ -309,6 +323,10 @@ func (w webCamera) System() camera.SystemState {
 		Service: "stopped", Owned: a.hw != nil && a.ownsTheMachine(), TimeZone: a.opts.TimeZone,
 		MDNS: "stopped", MDNSHost: a.mdnsHost(), ClockManaged: st.ClockManaged, SwapError: st.SwapErr,
 		SwapAlreadyOn: st.SwapAlreadyOn, Problems: st.Problems,
+	}
+	// timezone.conf is read at start whether or not the system service runs.
+	if _, _, err := clock.LoadZone(a.opts.ConfigDir); err != nil && !slices.Contains(out.Problems, err.Error()) {
+		out.Problems = append(out.Problems, err.Error())
 	}
 	if out.TimeZone == "" { // no timezone.conf: the OS's zone, by its abbreviation
 		abbr, _ := time.Now().Zone()

@@ -259,7 +259,7 @@ type UpdateRollback struct {
 // unchanged.
 func URLForClient(u, requestHost string) string {
 	pu, err := url.Parse(u)
-	if err != nil || requestHost == "" {
+	if err != nil || requestHost == "" || u == "" {
 		return u
 	}
 	switch pu.Hostname() {

@@ -43,7 +43,7 @@ func LoadZone(configDir string) (name string, loc *time.Location, err error) {
 	}
 	loc, err = time.LoadLocation(name)
 	if err != nil {
-		return "", time.Local, fmt.Errorf("%s: unknown time zone %q: %w", ZoneFile, name, err)
+		return "", time.Local, fmt.Errorf("%s: unknown time zone %q (want a name such as Europe/London)", ZoneFile, name)
 	}
 	return name, loc, nil
 }

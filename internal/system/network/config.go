@@ -87,7 +87,7 @@ func Load(configDir string) (Config, error) {
 	if data, ok := read(StaticIPFile); ok {
 		p, err := ParseStaticIP(data)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("%s %w (DHCP is used instead)", StaticIPFile, err))
+			errs = append(errs, fmt.Errorf("%s %w", StaticIPFile, err))
 		} else {
 			c.Address = p
 		}

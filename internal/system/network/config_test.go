@@ -241,8 +241,8 @@ func TestLoadFallsBackOnErrors(t *testing.T) {
 		"unused.conf": "",
 	})
 	c, err := Load(dir)
-	if err == nil || !strings.Contains(err.Error(), "staticip.conf line 1") || !strings.Contains(err.Error(), "DHCP is used instead") {
-		t.Fatalf("got %v, want the staticip.conf error saying DHCP is used instead", err)
+	if err == nil || !strings.Contains(err.Error(), "staticip.conf line 1") {
+		t.Fatalf("got %v, want the staticip.conf error", err)
 	}
 	if c.Static() || c.Hostname != "garage" {
 		t.Errorf("got static=%v hostname %q, want DHCP and the host name garage", c.Static(), c.Hostname)

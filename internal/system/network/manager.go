@@ -107,6 +107,7 @@ type Manager struct {
 
 	mu    sync.Mutex // guards the fields below, shared with the background goroutines
 	owned []ownedAddr
+	kept  []ownedAddr // left by an earlier run (adoptKept), removed when this run sets its own
 	route *ownedRoute
 	state State
 }
@@ -166,6 +167,7 @@ func (m *Manager) Apply(ctx context.Context, cfg Config) error {
 	if ifname == "" {
 		return errors.New("network: no interface to configure: no eth0 (usb_eth_driver.conf), no wlan0 and no Ethernet link")
 	}
+	m.adoptKept(ifname)
 	var errs []error
 	if cfg.Hostname != "" {
 		if changed, err := setHostname(cfg.Hostname); err != nil {
@@ -215,6 +217,19 @@ func (m *Manager) Apply(ctx context.Context, cfg Config) error {
 		m.wg.Go(func() { m.runDHCP(bg, ifname, host) })
 	}
 	return errors.Join(errs...)
+}
+
+// SetHostname sets the host name alone, when it differs (a new hostname.conf while another
+// network file has an error, so that the rest is not applied).
+func (m *Manager) SetHostname(name string) error {
+	changed, err := setHostname(name)
+	if err != nil {
+		return fmt.Errorf("network: set host name %q: %w", name, err)
+	}
+	if changed {
+		m.log.Info("network: host name set", "hostname", name)
+	}
+	return nil
 }
 
 // Close stops the DHCP client (releasing the lease when Options.Release) and wpa_supplicant and

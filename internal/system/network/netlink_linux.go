@@ -72,15 +72,60 @@ func prefixNet(p netip.Prefix) *net.IPNet {
 	return &net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), p.Addr().BitLen())}
 }
 
+// ownLabel is the label of the addresses freecam sets on ifname ("wlan0:fc", the alias form
+// IPv4 labels take), so that a freecam started later finds the ones an earlier run left (a
+// leased address kept without expiry when it stopped). "" when the name leaves no room.
+func ownLabel(ifname string) string {
+	if len(ifname)+len(":fc") > 15 {
+		return ""
+	}
+	return ifname + ":fc"
+}
+
+// adoptKept takes over the addresses an earlier freecam left on ifname (by their label): they
+// are removed when this run sets an address of its own, and not before, so that the camera
+// stays reachable until then.
+func (m *Manager) adoptKept(ifname string) {
+	label := ownLabel(ifname)
+	l, err := netlink.LinkByName(ifname)
+	if label == "" || err != nil {
+		return
+	}
+	addrs, err := netlink.AddrList(l, unix.AF_INET)
+	if err != nil {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, a := range addrs {
+		if a.Label != label {
+			continue
+		}
+		p, ok := netip.AddrFromSlice(a.IP.To4())
+		if !ok {
+			continue
+		}
+		ones, _ := a.Mask.Size()
+		o := ownedAddr{ifname, netip.PrefixFrom(p, ones)}
+		if !slices.Contains(m.owned, o) && !slices.Contains(m.kept, o) {
+			m.kept = append(m.kept, o)
+			m.log.Info("network: an address an earlier run kept stays until this one sets its own", "interface", ifname, "address", o.prefix)
+		}
+	}
+}
+
 // setAddress puts p on the link (replacing it if present, with a lifetime for a lease) after
-// removing the other addresses freecam set. They go first: deleting a primary address would
-// take a new secondary in the same subnet with it.
+// removing the other addresses freecam set, in this run or kept by an earlier one. They go
+// first: deleting a primary address would take a new secondary in the same subnet with it.
 func (m *Manager) setAddress(l netlink.Link, p netip.Prefix, lifetime time.Duration) error {
 	ifname := l.Attrs().Name
 	if err := m.dropOwned(ifname, p); err != nil {
 		return err
 	}
-	a := &netlink.Addr{IPNet: prefixNet(p)}
+	if err := m.dropKept(ifname, p); err != nil {
+		return err
+	}
+	a := &netlink.Addr{IPNet: prefixNet(p), Label: ownLabel(ifname)}
 	if lifetime > 0 {
 		secs := int(lifetime / time.Second)
 		a.ValidLft, a.PreferedLft = secs, secs
@@ -102,8 +147,34 @@ func (m *Manager) dropOwned(ifname string, keep netip.Prefix) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var errs []error
-	kept := m.owned[:0]
-	for _, o := range m.owned {
+	m.owned, errs = dropAddrs(m.owned, ifname, keep)
+	return errors.Join(errs...)
+}
+
+// dropKept removes the addresses an earlier run kept on ifname, except keep.
+func (m *Manager) dropKept(ifname string, keep netip.Prefix) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var errs []error
+	var rest []ownedAddr
+	for _, o := range m.kept {
+		if o.ifname != ifname {
+			rest = append(rest, o)
+			continue
+		}
+		var left []ownedAddr
+		left, errs = dropAddrs([]ownedAddr{o}, ifname, keep)
+		rest = append(rest, left...)
+	}
+	m.kept = rest
+	return errors.Join(errs...)
+}
+
+// dropAddrs removes the addresses of list except keep on ifname and returns those left.
+func dropAddrs(list []ownedAddr, ifname string, keep netip.Prefix) ([]ownedAddr, []error) {
+	var errs []error
+	kept := list[:0]
+	for _, o := range list {
 		if o.ifname == ifname && o.prefix == keep {
 			kept = append(kept, o)
 			continue
@@ -118,8 +189,7 @@ func (m *Manager) dropOwned(ifname string, keep netip.Prefix) error {
 			kept = append(kept, o)
 		}
 	}
-	m.owned = kept
-	return errors.Join(errs...)
+	return kept, errs
 }
 
 var defaultDst = &net.IPNet{IP: net.IPv4zero.To4(), Mask: net.CIDRMask(0, 32)}

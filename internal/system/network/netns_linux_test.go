@@ -414,6 +414,18 @@ func (c child) dhcp() {
 		t.Errorf("got %s after Close, want %v kept with valid_life_time forever", out, s.Address)
 	}
 	waitGoroutines(t, base)
+
+	// freecam starts again with a static address: the address the last run kept goes (it is
+	// found by its label), and only the static one is left; the lease must not stay for ever.
+	c.write("staticip.conf", "10.78.0.2 netmask 255.255.255.0\n")
+	m2 := New(Options{ResolvPath: c.resolv})
+	defer m2.Close()
+	if err := m2.Apply(context.Background(), c.load()); err != nil {
+		t.Fatalf("Apply (static, after a restart): %v", err)
+	}
+	if got := c.addrs(); len(got) != 1 || got[0] != "10.78.0.2/24" {
+		t.Errorf("got %v after a restart into a static address, want only 10.78.0.2/24 (the kept lease %v removed)", got, s.Address)
+	}
 }
 
 func TestWPAInNamespace(t *testing.T) {

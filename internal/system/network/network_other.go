@@ -22,3 +22,5 @@ func (m *Manager) dropOwned(string, netip.Prefix) error { return nil }
 func (m *Manager) runDHCP(_ context.Context, ifname, _ string) {
 	m.log.Error("network: dhcp", "interface", ifname, "err", errUnsupported)
 }
+
+func (m *Manager) adoptKept(string) {}
