@@ -92,6 +92,15 @@ func (u *UI) netView(prev netForm) netView {
 	if data, err := os.ReadFile(filepath.Join(dir, network.StaticIPFile)); err == nil {
 		if p, err := network.ParseStaticIP(data); err == nil && p.IsValid() {
 			nv.Static, nv.Address, nv.Netmask = true, p.Addr().String(), maskOf(p.Bits())
+		} else if err != nil {
+			// A file with an error (its problem is listed above the form): show what it holds,
+			// as a static address to correct, so that saving the form does not turn to DHCP.
+			for _, l := range strings.Split(string(data), "\n") {
+				if f := strings.Fields(l); len(f) == 3 && !strings.HasPrefix(f[0], "#") {
+					nv.Static, nv.Address, nv.Netmask = true, f[0], f[2]
+					break
+				}
+			}
 		}
 	}
 	nv.Gateway = readValue(dir, network.GatewayFile)

@@ -524,3 +524,16 @@ func TestRestartingPageNext(t *testing.T) {
 		}
 	}
 }
+
+// A staticip.conf with an error is shown as the static address it holds, to be corrected, not
+// as DHCP: saving the form after fixing another field must not switch the camera to DHCP.
+func TestAddressFormShowsABadStaticFileAsStatic(t *testing.T) {
+	e := newEnv(t)
+	os.WriteFile(filepath.Join(e.dir, "staticip.conf"), []byte("# set by hand\n10.79.0.2 netmask 255.255.255.O\n"), 0o644)
+	_, body := e.get(t, "/system")
+	for _, want := range []string{`id="address-static" name="mode" value="static" checked`, `value="10.79.0.2"`, `value="255.255.255.O"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the System page lacks %q", want)
+		}
+	}
+}
