@@ -101,6 +101,22 @@ func buildBinary(t *testing.T, env ...string) string {
 	return out
 }
 
+// stopWithSIGTERM stops freecam as an init system does and wants a clean exit 0 within d.
+func stopWithSIGTERM(t *testing.T, cmd *exec.Cmd, logs *testutil.SyncBuffer, d time.Duration) {
+	t.Helper()
+	cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("got exit %v after SIGTERM, want a clean exit 0; log:\n%s", err, logs)
+		}
+	case <-time.After(d):
+		t.Fatalf("freecam did not stop within %v of SIGTERM", d)
+	}
+}
+
 func waitForLog(t *testing.T, logs *testutil.SyncBuffer, want string, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
@@ -164,17 +180,7 @@ func TestBinaryHandlesSIGHUPAndStopsOnSIGTERM(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGHUP)
 	waitForLog(t, logs, "OSD updated live", 10*time.Second)
 
-	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("got exit %v after SIGTERM, want a clean exit 0; log:\n%s", err, logs)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatalf("freecam did not stop within 15 s of SIGTERM")
-	}
+	stopWithSIGTERM(t, cmd, logs, 15*time.Second)
 	if !strings.Contains(logs.String(), "freecam stopped") {
 		t.Errorf("got no \"freecam stopped\" in the log")
 	}

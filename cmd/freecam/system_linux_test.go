@@ -128,17 +128,7 @@ func TestCameraOnItsOwnNetwork(t *testing.T) {
 		t.Errorf("got %s after a bad staticip.conf, want 10.78.0.3 kept", out)
 	}
 
-	cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("got exit %v after SIGTERM, want 0; log:\n%s", err, logs)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatalf("freecam did not stop within 20 s of SIGTERM")
-	}
+	stopWithSIGTERM(t, cmd, logs, 20*time.Second)
 	// Stopping leaves the address: the camera stays reachable while freecam restarts.
 	if out := run(t, "ip", "-n", p.Cam, "-j", "addr", "show", "dev", p.CamIf); !strings.Contains(out, `"local":"10.78.0.3"`) {
 		t.Errorf("got %s after freecam stopped, want 10.78.0.3 kept", out)
