@@ -193,14 +193,15 @@ func (a *App) Run(ctx context.Context) error {
 	defer fail()
 	a.started = time.Now()
 	a.hw = hw
+	// Before the web server, whose handlers read them.
+	a.mqtt = a.newMQTTService()
+	a.systemReload, a.mdnsReload = make(chan struct{}, 1), make(chan struct{}, 1)
+	a.system, a.mdns = a.newSystemService(), a.newMDNSService()
 	stopWeb, err := a.startWeb(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer stopWeb()
-	a.mqtt = a.newMQTTService()
-	a.systemReload, a.mdnsReload = make(chan struct{}, 1), make(chan struct{}, 1)
-	a.system, a.mdns = a.newSystemService(), a.newMDNSService()
 	a.mu.Lock()
 	a.fail = fail
 	inst, err := a.startInstance(ctx, cfg, nil)
