@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/sha256"
 	"log/slog"
 	"os"
 	"slices"
@@ -68,8 +69,8 @@ type systemState struct {
 	problems []string
 }
 
-// swapErrLocked is the last swap error (the settings did not change since), for the problem list.
-func (s *systemState) swapErrLocked() error {
+// lastSwapErr is the last swap error (the settings did not change since), for the problem list.
+func (s *systemState) lastSwapErr() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.swapErr
@@ -143,6 +144,7 @@ func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
 
 	booted := false            // the network was applied once
 	var applied network.Config // what it was applied with
+	var appliedWPA [32]byte    // and wpa_supplicant.conf's content then (a new password restarts it)
 	apply := func() {
 		var problems []string
 		problem := func(err error) {
@@ -162,6 +164,7 @@ func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
 		// and only a new host name applies. An unchanged configuration is not applied again
 		// (that would restart the DHCP exchange at every saved setting).
 		cfg, err := network.Load(dir)
+		wpa := fileHash(cfg.WPAConfig)
 		switch {
 		case err != nil && booted:
 			problems = append(problems, prefixAll(err, "the running network stays: ")...)
@@ -169,7 +172,7 @@ func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
 			if cfg.Hostname != "" {
 				problem(nm.SetHostname(cfg.Hostname))
 			}
-		case booted && cfg == applied:
+		case booted && cfg == applied && wpa == appliedWPA:
 		default:
 			if err != nil {
 				problems = append(problems, prefixAll(err, "at start, what is valid applies (a bad staticip.conf means DHCP): ")...)
@@ -180,7 +183,7 @@ func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
 			if err != nil {
 				log.Error("network settings partly applied", "err", err)
 			}
-			booted, applied = true, cfg
+			booted, applied, appliedWPA = true, cfg, wpa
 		}
 
 		if name, _, err := clock.LoadZone(dir); err != nil {
@@ -212,7 +215,7 @@ func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
 			return
 		}
 		if swapCfg != nil && *swapCfg == scfg {
-			problem(s.swapErrLocked())
+			problem(s.lastSwapErr())
 			return
 		}
 		if swapCfg != nil { // changed: what the old settings turned on goes off first
@@ -269,6 +272,18 @@ func (a *App) startSyncer(ctx context.Context, server string, log *slog.Logger) 
 		sy.Close()
 		<-done
 	}
+}
+
+// fileHash is the SHA-256 of a file's content; zero for no path or a file that cannot be read.
+func fileHash(path string) [32]byte {
+	if path == "" {
+		return [32]byte{}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return [32]byte{}
+	}
+	return sha256.Sum256(b)
 }
 
 // prefixAll splits a joined error into its lines, each with prefix.
