@@ -8,37 +8,41 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 )
 
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
+// FreePort returns a TCP port that was free a moment ago, for a server the test starts that
+// listens on every interface. It is taken below the kernel's ephemeral range, so that a listener
+// another test opens on port 0 meanwhile (an HTTPS server on 127.0.0.1:0) cannot be given it.
 func FreePort(t testing.TB) int {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	return lowPort(t, "TCP port", func(port int) bool {
+		ln, err := net.Listen("tcp", fmt.Sprintf(":%d", port))
+		if err != nil {
+			return false
+		}
+		ln.Close()
+		return true
+	})
 }
 
-// FreeUDPPair returns an even UDP port whose successor was free too a moment ago: an RTP/RTCP pair.
+// FreeUDPPair returns an even UDP port whose successor was free too a moment ago: an RTP/RTCP
+// pair, below the ephemeral range like FreePort.
 func FreeUDPPair(t testing.TB) int {
 	t.Helper()
-	for range 100 {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
+	return lowPort(t, "UDP port pair", func(port int) bool {
+		if port%2 != 0 {
+			return false
 		}
-		port := c.LocalAddr().(*net.UDPAddr).Port &^ 1
-		c.Close()
 		a, err1 := net.ListenPacket("udp", fmt.Sprintf(":%d", port))
 		b, err2 := net.ListenPacket("udp", fmt.Sprintf(":%d", port+1))
 		if a != nil {
@@ -47,11 +51,29 @@ func FreeUDPPair(t testing.TB) int {
 		if b != nil {
 			b.Close()
 		}
-		if err1 == nil && err2 == nil {
+		return err1 == nil && err2 == nil
+	})
+}
+
+// lowPort tries random ports between 20000 and the start of the ephemeral range until free says
+// one is free.
+func lowPort(t testing.TB, what string, free func(port int) bool) int {
+	t.Helper()
+	top := 32768 // Linux's default start of ip_local_port_range
+	if b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(b)); len(f) == 2 {
+			if lo, err := strconv.Atoi(f[0]); err == nil && lo > 21000 {
+				top = lo
+			}
+		}
+	}
+	for range 200 {
+		port := 20000 + rand.IntN(top-20000-1)
+		if free(port) {
 			return port
 		}
 	}
-	t.Fatal("no free UDP port pair")
+	t.Fatalf("no free %s below %d", what, top)
 	return 0
 }
 
