@@ -89,6 +89,18 @@ func (b *Broker) invalidArg(w http.ResponseWriter, c *soap.Call, reason string) 
 	soap.WriteFault(w, c.Req.Version, soap.Sender, []string{soap.SubInvalidArgVal}, reason, 0)
 }
 
+// lockSubscription returns the subscription r addresses with b.mu held; or, when there is none,
+// nil with the fault written and b.mu not held.
+func (b *Broker) lockSubscription(w http.ResponseWriter, r *http.Request, c *soap.Call) *subscription {
+	b.mu.Lock()
+	s := b.lookupLocked(b.subscriptionID(r.URL.Path))
+	if s == nil {
+		b.mu.Unlock()
+		b.unknownSubscription(w, c)
+	}
+	return s
+}
+
 func (b *Broker) unknownSubscription(w http.ResponseWriter, c *soap.Call) {
 	soap.WriteFault(w, c.Req.Version, soap.Sender, []string{subResourceUnknown}, reasonUnknownSubscription, 0)
 }
@@ -159,22 +171,37 @@ func (b *Broker) createPullPoint(w http.ResponseWriter, c *soap.Call) {
 		b.invalidArg(w, c, "malformed CreatePullPointSubscription")
 		return
 	}
-	now := b.opt.Now()
-	termination, ok := b.requestedTermination(w, c, req.InitialTerminationTime, now, subUnacceptableInitial)
+	s, now, termination, ok := b.open(w, c, req.InitialTerminationTime, nil,
+		fmt.Sprintf("maximum number of pull-point subscriptions (%d) reached", b.pullCap))
 	if !ok {
-		return
-	}
-	s, ok := b.create(now, termination, nil)
-	if !ok {
-		soap.WriteFault(w, c.Req.Version, soap.Receiver, []string{subSubscribeFailed},
-			fmt.Sprintf("maximum number of pull-point subscriptions (%d) reached", b.pullCap), 0)
 		return
 	}
 	var resp createResponse
-	resp.SubscriptionReference.Address = c.BaseURL + b.opt.Path + "/subscription/" + s.id
+	resp.SubscriptionReference.Address = b.subscriptionURL(c, s)
 	resp.CurrentTime = formatTime(now)
 	resp.TerminationTime = formatTime(termination)
 	b.writeResponse(w, c, &resp)
+}
+
+// open creates a subscription for CreatePullPointSubscription or Subscribe (cons nil: a pull
+// point) ending at the InitialTerminationTime the request asked for. When that is malformed, or
+// when every subscription of its kind is taken (full says so), it writes the fault and returns
+// ok false.
+func (b *Broker) open(w http.ResponseWriter, c *soap.Call, initial string, cons *consumer, full string) (s *subscription, now, termination time.Time, ok bool) {
+	now = b.opt.Now()
+	termination, ok = b.requestedTermination(w, c, initial, now, subUnacceptableInitial)
+	if !ok {
+		return nil, now, termination, false
+	}
+	if s, ok = b.create(now, termination, cons); !ok {
+		soap.WriteFault(w, c.Req.Version, soap.Receiver, []string{subSubscribeFailed}, full, 0)
+	}
+	return s, now, termination, ok
+}
+
+// subscriptionURL is the address the client renews, pulls and unsubscribes s at.
+func (b *Broker) subscriptionURL(c *soap.Call, s *subscription) string {
+	return c.BaseURL + b.opt.Path + "/subscription/" + s.id
 }
 
 type pullRequest struct {
@@ -307,11 +334,8 @@ type emptySync struct {
 }
 
 func (b *Broker) synchronize(w http.ResponseWriter, r *http.Request, c *soap.Call) {
-	b.mu.Lock()
-	s := b.lookupLocked(b.subscriptionID(r.URL.Path))
+	s := b.lockSubscription(w, r, c)
 	if s == nil {
-		b.mu.Unlock()
-		b.unknownSubscription(w, c)
 		return
 	}
 	b.initializeLocked(s, b.opt.Now())
@@ -336,11 +360,8 @@ func (b *Broker) renew(w http.ResponseWriter, r *http.Request, c *soap.Call) {
 		return
 	}
 	now := b.opt.Now()
-	b.mu.Lock()
-	s := b.lookupLocked(b.subscriptionID(r.URL.Path))
+	s := b.lockSubscription(w, r, c)
 	if s == nil {
-		b.mu.Unlock()
-		b.unknownSubscription(w, c)
 		return
 	}
 	b.mu.Unlock()
@@ -368,11 +389,8 @@ type unsubscribeResponse struct {
 }
 
 func (b *Broker) unsubscribe(w http.ResponseWriter, r *http.Request, c *soap.Call) {
-	b.mu.Lock()
-	s := b.lookupLocked(b.subscriptionID(r.URL.Path))
+	s := b.lockSubscription(w, r, c)
 	if s == nil {
-		b.mu.Unlock()
-		b.unknownSubscription(w, c)
 		return
 	}
 	b.freeLocked(s.id)

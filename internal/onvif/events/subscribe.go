@@ -64,19 +64,13 @@ func (b *Broker) subscribe(w http.ResponseWriter, c *soap.Call) {
 			cons.topics |= m
 		}
 	}
-	now := b.opt.Now()
-	termination, ok := b.requestedTermination(w, c, req.InitialTerminationTime, now, subUnacceptableInitial)
+	s, now, termination, ok := b.open(w, c, req.InitialTerminationTime, cons,
+		fmt.Sprintf("maximum number of push subscriptions (%d) reached; pull points (CreatePullPointSubscription) are still available", b.pushCap))
 	if !ok {
-		return
-	}
-	s, ok := b.create(now, termination, cons)
-	if !ok {
-		soap.WriteFault(w, c.Req.Version, soap.Receiver, []string{subSubscribeFailed},
-			fmt.Sprintf("maximum number of push subscriptions (%d) reached; pull points (CreatePullPointSubscription) are still available", b.pushCap), 0)
 		return
 	}
 	var resp subscribeResponse
-	resp.SubscriptionReference.Address = c.BaseURL + b.opt.Path + "/subscription/" + s.id
+	resp.SubscriptionReference.Address = b.subscriptionURL(c, s)
 	resp.CurrentTime = formatTime(now)
 	resp.TerminationTime = formatTime(termination)
 	b.writeResponse(w, c, &resp)
