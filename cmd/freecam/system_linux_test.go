@@ -66,7 +66,7 @@ func TestCameraOnItsOwnNetwork(t *testing.T) {
 	waitForLog(t, logs, "zone=Europe/Berlin", time.Second)
 
 	// The kernel's state in the camera's namespace, read with ip -j, not freecam's idea of it.
-	waitFor(t, 10*time.Second, "10.78.0.2/24 on "+p.CamIf, func() bool {
+	testutil.WaitWithin(t, 10*time.Second, "10.78.0.2/24 on "+p.CamIf, func() bool {
 		return strings.Contains(run(t, "ip", "-n", p.Cam, "-j", "addr", "show", "dev", p.CamIf), `"local":"10.78.0.2","prefixlen":24`)
 	})
 	if out := run(t, "ip", "-n", p.Cam, "-j", "route", "show", "default"); !strings.Contains(out, `"gateway":"10.78.0.1"`) {
@@ -110,7 +110,7 @@ func TestCameraOnItsOwnNetwork(t *testing.T) {
 	// The user gives the camera another address: applied at the reload, and mDNS follows.
 	os.WriteFile(filepath.Join(cfg, "staticip.conf"), []byte("10.78.0.3 netmask 255.255.255.0\n"), 0o644)
 	cmd.Process.Signal(syscall.SIGHUP)
-	waitFor(t, 10*time.Second, "10.78.0.3/24 replacing 10.78.0.2", func() bool {
+	testutil.WaitWithin(t, 10*time.Second, "10.78.0.3/24 replacing 10.78.0.2", func() bool {
 		out := run(t, "ip", "-n", p.Cam, "-j", "addr", "show", "dev", p.CamIf)
 		return strings.Contains(out, `"local":"10.78.0.3"`) && !strings.Contains(out, `"local":"10.78.0.2"`)
 	})
@@ -120,7 +120,7 @@ func TestCameraOnItsOwnNetwork(t *testing.T) {
 	// names the file and line.
 	os.WriteFile(filepath.Join(cfg, "staticip.conf"), []byte("10.78.0.300 netmask 255.255.255.0\n"), 0o644)
 	cmd.Process.Signal(syscall.SIGHUP)
-	waitFor(t, 10*time.Second, "the staticip.conf problem in /api/v1/system", func() bool {
+	testutil.WaitWithin(t, 10*time.Second, "the staticip.conf problem in /api/v1/system", func() bool {
 		return strings.Contains(run(t, "ip", "netns", "exec", p.Peer, "curl", "-sk", "-u", "admin:"+pass[1],
 			"https://10.78.0.3:8443/api/v1/system"), "staticip.conf line 1")
 	})
@@ -166,15 +166,4 @@ func mdnsA(t *testing.T, ns, name, want string, within time.Duration) string {
 		time.Sleep(200 * time.Millisecond)
 	}
 	return want
-}
-
-func waitFor(t *testing.T, within time.Duration, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("got no %s within %v", what, within)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
 }

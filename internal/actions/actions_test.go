@@ -15,6 +15,8 @@ import (
 	"github.com/freecam/freecam/internal/deliver"
 	"github.com/freecam/freecam/internal/event"
 	"github.com/freecam/freecam/internal/hal"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 // fakeQueue records what would be delivered, with the files' content at enqueue time.
@@ -78,19 +80,8 @@ func start(t *testing.T, motion string, targets ...string) *env {
 	go func() { done <- a.Run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
 	// Run subscribes on its own goroutine: wait until it listens.
-	waitFor(t, "the bus subscription", func() bool { return e.bus.Subscribers() > 0 })
+	testutil.WaitFor(t, "the bus subscription", func() bool { return e.bus.Subscribers() > 0 })
 	return e
-}
-
-func waitFor(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
 }
 
 var trigger = time.Date(2026, 11, 26, 14, 35, 1, 42e6, time.Local)
@@ -101,7 +92,7 @@ func TestSnapshotSavedAndQueuedAsMotionConfSays(t *testing.T) {
 		"ftp", "smb", "telegram")
 	e.bus.Publish(event.Event{Kind: event.MotionStart, Time: trigger})
 	saved := filepath.Join(e.data, "Motion", "Stills", "2026-11-26", "14", "2026-11-26_14-35-01.jpg")
-	waitFor(t, "the saved picture", func() bool { _, err := os.Stat(saved); return err == nil })
+	testutil.WaitFor(t, "the saved picture", func() bool { _, err := os.Stat(saved); return err == nil })
 	b, _ := os.ReadFile(saved)
 	if string(b) != string(e.cam.JPEG()) {
 		t.Errorf("the saved picture is not the camera's")
@@ -109,7 +100,7 @@ func TestSnapshotSavedAndQueuedAsMotionConfSays(t *testing.T) {
 	if st, _ := os.Stat(saved); st.Mode().Perm() != 0o640 {
 		t.Errorf("saved with mode %v, want save_files_attr 0640", st.Mode().Perm())
 	}
-	waitFor(t, "the queued items", func() bool { return len(e.queue.got("ftp")) == 1 && len(e.queue.got("telegram")) == 1 })
+	testutil.WaitFor(t, "the queued items", func() bool { return len(e.queue.got("ftp")) == 1 && len(e.queue.got("telegram")) == 1 })
 	ftp := e.queue.got("ftp")[0]
 	if ftp.Kind != deliver.Snapshot || ftp.Name != "2026-11-26_14-35-01" || ftp.Group != "2026-11-26/14" || !strings.Contains(ftp.Text, "shed") {
 		t.Errorf("ftp item: got %+v", ftp)
@@ -129,9 +120,9 @@ func TestYellowLEDFollowsTheMotion(t *testing.T) {
 	e := start(t, "motion_trigger_led=true\n")
 	e.cam.SetHardware(func() hal.State { h := e.cam.Hardware(); h.YellowLED = false; return h }())
 	e.bus.Publish(event.Event{Kind: event.MotionStart, Time: time.Now()})
-	waitFor(t, "the LED on", func() bool { return e.cam.Hardware().YellowLED })
+	testutil.WaitFor(t, "the LED on", func() bool { return e.cam.Hardware().YellowLED })
 	e.bus.Publish(event.Event{Kind: event.MotionEnd, Time: time.Now()})
-	waitFor(t, "the LED off", func() bool { return !e.cam.Hardware().YellowLED })
+	testutil.WaitFor(t, "the LED off", func() bool { return !e.cam.Hardware().YellowLED })
 }
 
 // The user's scripts get argv, never a shell: a hostile file name stays one argument.
@@ -149,7 +140,7 @@ func TestUserScriptsRunWithArgv(t *testing.T) {
 	os.WriteFile(filepath.Join(scripts, "not-executable.sh"), []byte("#!/bin/sh\ntouch "+out+".bad\n"), 0o644)
 	e.bus.Publish(event.Event{Kind: event.MotionStart, Time: trigger})
 	e.bus.Publish(event.Event{Kind: event.MotionEnd, Time: trigger.Add(time.Second)})
-	waitFor(t, "both script runs", func() bool {
+	testutil.WaitFor(t, "both script runs", func() bool {
 		b, _ := os.ReadFile(out)
 		return strings.Count(string(b), "\n") >= 2
 	})

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/freecam/freecam/internal/event"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 // A small tmpfs filled with old pictures: new events are still saved, the oldest pictures go,
@@ -46,7 +48,7 @@ func TestFullDiskKeepsSavingNewEvents(t *testing.T) {
 		at := trigger.Add(time.Duration(i) * time.Minute)
 		e.bus.Publish(event.Event{Kind: event.MotionStart, Time: at})
 		want := filepath.Join(stills, at.Format("2006-01-02"), at.Format("15"), at.Format("2006-01-02_15-04-05")+".jpg")
-		waitFor(t, "picture "+want, func() bool { _, err := os.Stat(want); return err == nil })
+		testutil.WaitFor(t, "picture "+want, func() bool { _, err := os.Stat(want); return err == nil })
 		e.bus.Publish(event.Event{Kind: event.MotionEnd, Time: at.Add(time.Second)})
 	}
 	if _, err := os.Stat(oldFiles[0]); err == nil {

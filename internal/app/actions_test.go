@@ -50,7 +50,7 @@ func TestMotionActionsSaveLocallyAndSurviveANASOutage(t *testing.T) {
 	data := t.TempDir()
 	r := startApp(t, dir, Options{DataDir: data})
 	// The pre-roll needs a few seconds of stream.
-	waitUntil(t, "3 s of stream", 20*time.Second, func() bool {
+	testutil.WaitWithin(t, 20*time.Second, "3 s of stream", func() bool {
 		inst, _ := r.app.current()
 		return inst != nil && len(inst.hub.Preroll()) > 0 && inst.pipe.Stats().EncodedFrames > 75
 	})
@@ -65,7 +65,7 @@ func TestMotionActionsSaveLocallyAndSurviveANASOutage(t *testing.T) {
 		r.app.bus.Publish(event.Event{Kind: event.MotionEnd, Time: time.Now(), Cause: "test"})
 		// One clip at a time, as the firmware: let this one finish (1 s after the trigger).
 		_, clipPath := r.app.cur.actionsRun.Load().acts.Paths(at)
-		waitUntil(t, "clip "+clipPath, 20*time.Second, func() bool { _, err := os.Stat(clipPath); return err == nil })
+		testutil.WaitWithin(t, 20*time.Second, "clip "+clipPath, func() bool { _, err := os.Stat(clipPath); return err == nil })
 	}
 
 	for _, at := range triggers {
@@ -87,7 +87,7 @@ func TestMotionActionsSaveLocallyAndSurviveANASOutage(t *testing.T) {
 	}
 
 	nas.Start()
-	waitUntil(t, "every item on the share", 60*time.Second, func() bool {
+	testutil.WaitWithin(t, 60*time.Second, "every item on the share", func() bool {
 		st := r.app.cur.actionsRun.Load().set.Status()
 		return len(st) == 1 && st[0].Delivered == 10 && st[0].Queued == 0
 	})
@@ -108,17 +108,6 @@ func TestMotionActionsSaveLocallyAndSurviveANASOutage(t *testing.T) {
 	}
 	if strings.Contains(r.logs.String(), "nas-secret") {
 		t.Errorf("the NAS password appears in the log")
-	}
-}
-
-func waitUntil(t *testing.T, what string, within time.Duration, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(within)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", within, what)
-		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 
@@ -149,7 +138,7 @@ func TestMotionSettingsApplyWithoutRestartingTheVideo(t *testing.T) {
 	if got := r.app.cur.motion.cfg.Sensitivity; got != 4 {
 		t.Errorf("motion detection runs with sensitivity %d, want the new 4", got)
 	}
-	waitUntil(t, "the motion service running again", 10*time.Second, func() bool {
+	testutil.WaitWithin(t, 10*time.Second, "the motion service running again", func() bool {
 		info := serviceInfo(r.app, "motion")
 		return info != nil && info.State == "running"
 	})

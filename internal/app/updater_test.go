@@ -23,6 +23,8 @@ import (
 	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/update"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 const updPlatform = "linux/testarch"
@@ -136,24 +138,12 @@ func runUpdater(t *testing.T, u *updater) context.Context {
 	done := make(chan struct{})
 	go func() { defer close(done); u.run(ctx) }()
 	t.Cleanup(func() { cancel(); <-done })
-	waitFor(t, "the updater to run", func() bool {
+	testutil.WaitFor(t, "the updater to run", func() bool {
 		u.mu.Lock()
 		defer u.mu.Unlock()
 		return u.ctx != nil
 	})
 	return ctx
-}
-
-// waitFor polls cond every few milliseconds for up to 10 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
 }
 
 func TestUpdaterChecksAppliesWithProgressAndRestarts(t *testing.T) {
@@ -187,7 +177,7 @@ func TestUpdaterChecksAppliesWithProgressAndRestarts(t *testing.T) {
 		t.Error("a Check during the install: got nil, want an error")
 	}
 	var mid camera.UpdateState
-	waitFor(t, "the download to be halfway", func() bool {
+	testutil.WaitFor(t, "the download to be halfway", func() bool {
 		mid = u.State()
 		return mid.InProgress && mid.Percentage >= 40 && mid.Percentage < 100
 	})
@@ -251,7 +241,7 @@ func TestUpdaterRefusals(t *testing.T) {
 		if err := u.Apply(context.Background()); err != nil {
 			t.Fatalf("Apply: %v", err)
 		}
-		waitFor(t, "the install to end", func() bool { return !u.State().InProgress })
+		testutil.WaitFor(t, "the install to end", func() bool { return !u.State().InProgress })
 		st := u.State()
 		if !strings.Contains(st.Error, "install:") || !strings.Contains(st.Error, "SHA-256") && !strings.Contains(st.Error, "sha256") {
 			t.Errorf("got error %q, want the install's hash refusal", st.Error)
@@ -285,7 +275,7 @@ func TestUpdaterRefusals(t *testing.T) {
 		if err := u.Apply(context.Background()); err != nil {
 			t.Fatalf("Apply: %v", err)
 		}
-		waitFor(t, "the install to end", func() bool { return !u.State().InProgress })
+		testutil.WaitFor(t, "the install to end", func() bool { return !u.State().InProgress })
 		if st := u.State(); !strings.Contains(st.Error, "nothing to install") || st.Available {
 			t.Errorf("got %+v, want nothing to install and nothing available", st)
 		}

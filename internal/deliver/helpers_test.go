@@ -117,18 +117,6 @@ func run(t *testing.T, runner interface{ Run(context.Context) error }) (stop fun
 	return stop
 }
 
-// waitFor polls cond until it holds or 5 s pass.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond)
-	}
-}
-
 // picture writes a fake JPEG of size bytes (distinct per seed) and returns its path and content.
 func picture(t testing.TB, dir, name string, size int, seed byte) (string, []byte) {
 	t.Helper()

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/freecam/freecam/internal/backoff"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 func backoffFast() backoff.Backoff {
@@ -54,7 +56,7 @@ func TestFailingTargetGetsEachItemOnceInOrder(t *testing.T) {
 				t.Errorf("queued before Run: got %d, want 3", got)
 			}
 			stop := run(t, q)
-			waitFor(t, "3 deliveries", func() bool { return q.Status().Delivered == 3 })
+			testutil.WaitWithin(t, 5*time.Second, "3 deliveries", func() bool { return q.Status().Delivered == 3 })
 			stop()
 
 			if got := f.got(); !slices.Equal(got, ids) {
@@ -126,7 +128,7 @@ func TestDeadTargetBacksOffThenDropsAtMaxAge(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, q)
-	waitFor(t, "the drop", func() bool { return q.Status().Dropped == 1 })
+	testutil.WaitWithin(t, 5*time.Second, "the drop", func() bool { return q.Status().Dropped == 1 })
 
 	d := c.slept()
 	if len(d) < 8 {
@@ -183,7 +185,7 @@ func TestPermanentErrorDropsAtOnce(t *testing.T) {
 		}
 	}
 	stop := run(t, q)
-	waitFor(t, "good delivered", func() bool { return q.Status().Delivered == 1 })
+	testutil.WaitWithin(t, 5*time.Second, "good delivered", func() bool { return q.Status().Delivered == 1 })
 	stop()
 	st := q.Status()
 	if got := f.tries("bad"); got != 1 {
@@ -219,7 +221,7 @@ func TestDeadTargetDoesNotDelayAnother(t *testing.T) {
 			}
 		}
 	}
-	waitFor(t, "the live target's 5 items", func() bool { return len(live.got()) == 5 })
+	testutil.WaitWithin(t, 5*time.Second, "the live target's 5 items", func() bool { return len(live.got()) == 5 })
 	if got := dead.tries("ev0"); got != 1 {
 		t.Errorf("the dead target's attempts: got %d, want 1 still blocked", got)
 	}
@@ -257,7 +259,7 @@ func TestRestartDeliversWhatWasLeftOnce(t *testing.T) {
 		}
 	}
 	stop := run(t, q1)
-	waitFor(t, "ev2 in flight", func() bool { return first.tries("ev2") == 1 })
+	testutil.WaitWithin(t, 5*time.Second, "ev2 in flight", func() bool { return first.tries("ev2") == 1 })
 	stop()
 
 	// What a kill -9 can leave: a half-written JSON, files of an item whose JSON never got
@@ -298,7 +300,7 @@ func TestRestartDeliversWhatWasLeftOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop2 := run(t, q2)
-	waitFor(t, "3 deliveries", func() bool { return q2.Status().Delivered == 3 })
+	testutil.WaitWithin(t, 5*time.Second, "3 deliveries", func() bool { return q2.Status().Delivered == 3 })
 	stop2()
 
 	all := append(first.got(), second.got()...)
@@ -339,7 +341,7 @@ func TestOriginalsDeletedAfterEnqueueAreStillDelivered(t *testing.T) {
 			var files []string
 			f.fn = func(_ context.Context, it Item, _ int) error { files = it.Files; return nil }
 			stop := run(t, q)
-			waitFor(t, "the delivery", func() bool { return q.Status().Delivered == 1 })
+			testutil.WaitWithin(t, 5*time.Second, "the delivery", func() bool { return q.Status().Delivered == 1 })
 			stop()
 			if !bytes.Equal(f.contents[0], b) {
 				t.Errorf("delivered file: got %d bytes, want the original's %d", len(f.contents[0]), len(b))
@@ -375,7 +377,7 @@ func TestFullSpoolDropsTheOldest(t *testing.T) {
 		t.Errorf("logs: got %q, want a warning about the full spool", logs.String())
 	}
 	stop := run(t, q)
-	waitFor(t, "3 deliveries", func() bool { return q.Status().Delivered == 3 })
+	testutil.WaitWithin(t, 5*time.Second, "3 deliveries", func() bool { return q.Status().Delivered == 3 })
 	stop()
 	if got, want := f.got(), []string{"ev3", "ev4", "ev5"}; !slices.Equal(got, want) {
 		t.Errorf("delivered: got %v, want %v", got, want)
@@ -404,14 +406,14 @@ func TestFullSpoolNeverDropsTheItemBeingSent(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop := run(t, q)
-	waitFor(t, "ev1 in flight", func() bool { return f.tries("ev1") == 1 })
+	testutil.WaitWithin(t, 5*time.Second, "ev1 in flight", func() bool { return f.tries("ev1") == 1 })
 	for i := 2; i <= 4; i++ {
 		if err := q.Enqueue(Item{ID: fmt.Sprintf("ev%d", i), Kind: Text}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	close(release)
-	waitFor(t, "2 deliveries", func() bool { return q.Status().Delivered == 2 })
+	testutil.WaitWithin(t, 5*time.Second, "2 deliveries", func() bool { return q.Status().Delivered == 2 })
 	stop()
 	if got, want := f.got(), []string{"ev1", "ev4"}; !slices.Equal(got, want) {
 		t.Errorf("delivered: got %v, want %v", got, want)
@@ -495,7 +497,7 @@ func TestRunTwiceIsAnError(t *testing.T) {
 		t.Fatal(err)
 	}
 	run(t, q)
-	waitFor(t, "the worker", func() bool { return q.running.Load() })
+	testutil.WaitWithin(t, 5*time.Second, "the worker", func() bool { return q.running.Load() })
 	if err := q.Run(context.Background()); err == nil {
 		t.Errorf("second Run: got nil, want an error")
 	}

@@ -20,6 +20,8 @@ import (
 
 	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/event"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 var idPattern = regexp.MustCompile(`^[0-9a-z-]+$`)
@@ -102,20 +104,9 @@ func waitReady(t *testing.T, l *Log) {
 	}
 }
 
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("got no %s within 5 s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 func waitEvents(t *testing.T, l *Log, n int) []camera.Event {
 	t.Helper()
-	waitFor(t, fmt.Sprintf("%d events", n), func() bool { return len(l.Events(0)) >= n })
+	testutil.WaitWithin(t, 5*time.Second, fmt.Sprintf("%d events", n), func() bool { return len(l.Events(0)) >= n })
 	return l.Events(0)
 }
 
@@ -240,13 +231,13 @@ func TestMotionThumbnailsAreSavedAndCapped(t *testing.T) {
 		bus.Publish(event.Event{Kind: event.NightOn, Time: t0.Add(time.Duration(i)*time.Second + time.Millisecond)})
 		evs := waitEvents(t, l, 2*(i+1))
 		id := evs[1].ID
-		waitFor(t, "thumbnail of "+id, func() bool { _, ok := l.Thumb(id); return ok })
+		testutil.WaitWithin(t, 5*time.Second, "thumbnail of "+id, func() bool { _, ok := l.Thumb(id); return ok })
 		ids = append(ids, id)
 	}
 	if got := src.calls.Load(); got != 3 {
 		t.Errorf("got %d thumbnails taken, want 3 (motion starts only)", got)
 	}
-	waitFor(t, "the oldest thumbnail deleted", func() bool { return len(thumbFiles(t, dir)) == 2 })
+	testutil.WaitWithin(t, 5*time.Second, "the oldest thumbnail deleted", func() bool { return len(thumbFiles(t, dir)) == 2 })
 	if got, want := thumbFiles(t, dir), []string{ids[1] + ".jpg", ids[2] + ".jpg"}; !slices.Equal(got, want) {
 		t.Errorf("got thumbnails %v, want the newest two %v", got, want)
 	}
@@ -294,7 +285,7 @@ func TestThumbnailFailuresDoNotStopRecording(t *testing.T) {
 	}
 	evs := waitEvents(t, l, 20)
 	close(block)
-	waitFor(t, "logged thumbnail failure", func() bool { return strings.Contains(out.String(), "no picture yet") })
+	testutil.WaitWithin(t, 5*time.Second, "logged thumbnail failure", func() bool { return strings.Contains(out.String(), "no picture yet") })
 	if n := strings.Count(out.String(), "take a thumbnail"); n != 1 {
 		t.Errorf("got %d warnings, want 1 (once a minute)", n)
 	}
@@ -314,7 +305,7 @@ func TestARestartSeesTheOldEvents(t *testing.T) {
 	bus.Publish(event.Event{Kind: event.NightOff, Time: t0, Cause: "manual"})
 	bus.Publish(event.Event{Kind: event.MotionStart, Time: t0.Add(time.Second), Region: 1, Score: 0.3})
 	waitEvents(t, l, 2)
-	waitFor(t, "thumbnail", func() bool { return l.Events(0)[0].Thumb })
+	testutil.WaitWithin(t, 5*time.Second, "thumbnail", func() bool { return l.Events(0)[0].Thumb })
 	stop()
 	before := l.Events(0)
 
@@ -413,7 +404,7 @@ func TestTheFileIsCompactedAndMemoryBounded(t *testing.T) {
 	stop := runUntil(t, l)
 	for i := range 10 {
 		bus.Publish(event.Event{Kind: event.NightOn, Time: t0.Add(time.Duration(i) * time.Second), Cause: fmt.Sprint(i)})
-		waitFor(t, fmt.Sprintf("event %d", i), func() bool {
+		testutil.WaitWithin(t, 5*time.Second, fmt.Sprintf("event %d", i), func() bool {
 			evs := l.Events(1)
 			return len(evs) == 1 && strings.HasSuffix(evs[0].Text, fmt.Sprintf("(%d)", i))
 		})
@@ -458,11 +449,11 @@ func TestAFullDiskKeepsRecordingAndLogsOnceAMinute(t *testing.T) {
 		bus.Publish(event.Event{Kind: event.NightOn, Time: t0.Add(time.Duration(i) * time.Second)})
 	}
 	waitEvents(t, l, 3)
-	waitFor(t, "warning", func() bool { return strings.Contains(out.String(), "no space left on device") })
+	testutil.WaitWithin(t, 5*time.Second, "warning", func() bool { return strings.Contains(out.String(), "no space left on device") })
 	now.Add(int64(61 * time.Second))
 	bus.Publish(event.Event{Kind: event.NightOff, Time: t0.Add(time.Minute)})
 	waitEvents(t, l, 4)
-	waitFor(t, "second warning", func() bool { return strings.Count(out.String(), "write the event log") == 2 })
+	testutil.WaitWithin(t, 5*time.Second, "second warning", func() bool { return strings.Count(out.String(), "write the event log") == 2 })
 	if !strings.Contains(out.String(), "suppressed=2") {
 		t.Errorf("got log %q, want the second warning to count the 2 suppressed", out.String())
 	}

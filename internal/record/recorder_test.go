@@ -95,21 +95,10 @@ func startRecorder(t *testing.T, hub *stream.Hub, opts Options) (rec *Recorder, 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- rec.Run(ctx) }()
-	waitFor(t, "the recorder's reader", func() bool { return len(hub.Stats().Readers) == 1 })
+	testutil.WaitFor(t, "the recorder's reader", func() bool { return len(hub.Stats().Readers) == 1 })
 	return rec, func() error {
 		cancel()
 		return <-done
-	}
-}
-
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
 	}
 }
 
@@ -201,7 +190,7 @@ func TestRecordSegments(t *testing.T) {
 		hub.Publish(frameAt(i, au))
 	}
 	// The last frame is held back until its duration is known; stopping writes it.
-	waitFor(t, "the recorder to take every frame", func() bool { return rec.Stats().Frames == uint64(len(aus)-1) })
+	testutil.WaitFor(t, "the recorder to take every frame", func() bool { return rec.Stats().Frames == uint64(len(aus)-1) })
 	if err := stop(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Run returned %v, want context.Canceled", err)
 	}
@@ -287,7 +276,7 @@ func TestRecordMJPEG(t *testing.T) {
 		pts := time.Duration(i) * time.Second / fps
 		hub.Publish(&media.Frame{Codec: media.CodecMJPEG, PTS: pts, Time: base.Add(pts), Key: true, NALUs: [][]byte{jpg}})
 	}
-	waitFor(t, "the recorder to take every frame", func() bool { return rec.Stats().Frames == 2*fps-1 })
+	testutil.WaitFor(t, "the recorder to take every frame", func() bool { return rec.Stats().Frames == 2*fps-1 })
 	if err := stop(); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Run returned %v, want context.Canceled", err)
 	}

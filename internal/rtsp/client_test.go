@@ -22,6 +22,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/freecam/freecam/internal/stream"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 // goClient is a gortsplib client playing the unicast H.264 stream over TCP, recording what it
@@ -166,7 +168,7 @@ func TestWriteCoalescing(t *testing.T) {
 		t.Fatal(err)
 	}
 	gc.timeToKeyframe(t)
-	waitFor(t, "75 access units", 10*time.Second, func() bool {
+	testutil.WaitWithin(t, 10*time.Second, "75 access units", func() bool {
 		aus, _, _ := gc.received()
 		return aus >= 75
 	})
@@ -224,7 +226,7 @@ func TestPauseAndTeardownFreeReaders(t *testing.T) {
 	if err := info.Unmarshal(res.Header["RTP-Info"]); err != nil || len(info) != 1 || info[0].SequenceNumber == nil {
 		t.Fatalf("PLAY response RTP-Info %q: %v, want one entry with seq", res.Header["RTP-Info"], err)
 	}
-	waitFor(t, "frames after resuming", 5*time.Second, func() bool {
+	testutil.WaitWithin(t, 5*time.Second, "frames after resuming", func() bool {
 		aus, _, _ := gc.received()
 		return aus >= before+30
 	})
@@ -240,7 +242,7 @@ func TestPauseAndTeardownFreeReaders(t *testing.T) {
 		t.Errorf("across PAUSE/PLAY: got %d sequence gaps and %d timestamps going back, want 0 and 0", gaps, back)
 	}
 	gc.c.Close()
-	waitFor(t, "the session to close", 5*time.Second, func() bool {
+	testutil.WaitWithin(t, 5*time.Second, "the session to close", func() bool {
 		return s.Stats().Sessions == 0 && hubReaders() == 0
 	})
 }

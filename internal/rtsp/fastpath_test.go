@@ -22,6 +22,8 @@ import (
 	"github.com/pion/rtp"
 
 	"github.com/freecam/freecam/internal/media"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 // payloads returns the RTP payloads and markers fp describes for fr.
@@ -406,7 +408,7 @@ func TestTCPFastPathOnTheWire(t *testing.T) {
 		t.Error("got no sender report, want one with the first frame")
 	}
 	// The feeder counts a frame after its write returned, which may be after the client read it.
-	waitFor(t, "the stats to count 30 frames", 5*time.Second, func() bool { return s.Stats().Readers[0].Frames >= 30 })
+	testutil.WaitWithin(t, 5*time.Second, "the stats to count 30 frames", func() bool { return s.Stats().Readers[0].Frames >= 30 })
 	if r := s.Stats().Readers[0]; r.Overflows != 0 || r.Packets < uint64(packets) {
 		t.Errorf("stats: got %d packets, %d overflows, want >= %d and 0", r.Packets, r.Overflows, packets)
 	}
@@ -481,8 +483,8 @@ func TestStalledTCPReaderEndsSession(t *testing.T) {
 	c.SetDeadline(time.Now().Add(10 * time.Second))
 	rawPlay(t, c, "cam", 0)
 	// Read nothing more.
-	waitFor(t, "the hub reader to be taken", 5*time.Second, func() bool { return len(hub.Stats().Readers) == 1 })
-	waitFor(t, "the stalled session to end", 5*time.Second, func() bool {
+	testutil.WaitWithin(t, 5*time.Second, "the hub reader to be taken", func() bool { return len(hub.Stats().Readers) == 1 })
+	testutil.WaitWithin(t, 5*time.Second, "the stalled session to end", func() bool {
 		return s.Stats().Sessions == 0 && len(hub.Stats().Readers) == 0
 	})
 }

@@ -208,15 +208,3 @@ func runPeer(t testing.TB, timeout time.Duration, name string, args ...string) (
 	}
 	return so.String(), strings.TrimSpace(se.String()), err
 }
-
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t testing.TB, what string, timeout time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}

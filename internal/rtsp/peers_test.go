@@ -11,6 +11,8 @@ import (
 
 	"github.com/freecam/freecam/internal/media"
 	"github.com/freecam/freecam/internal/stream"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 func TestFFprobeReportsStream(t *testing.T) {
@@ -124,7 +126,7 @@ func TestTenConcurrentFFmpegReaders(t *testing.T) {
 		}
 	}
 	// Every session's hub Reader is freed once its client has gone.
-	waitFor(t, "sessions to close", 10*time.Second, func() bool { return s.Stats().Sessions == 0 })
+	testutil.WaitWithin(t, 10*time.Second, "sessions to close", func() bool { return s.Stats().Sessions == 0 })
 }
 
 // jpegFrame encodes a moving test picture with image/jpeg.

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 func TestCacheNoFrame(t *testing.T) {
@@ -104,7 +106,7 @@ func TestCacheSingleflight(t *testing.T) {
 		})
 	}
 	// Hold the one encode until every other request waits for it.
-	waitFor(t, "19 requests to wait for the encode", func() bool { return c.Stats().Shared == n-1 })
+	testutil.WaitFor(t, "19 requests to wait for the encode", func() bool { return c.Stats().Shared == n-1 })
 	close(release)
 	wg.Wait()
 	if got := c.Stats().Encodes; got != 1 {

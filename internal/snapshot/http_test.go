@@ -20,6 +20,8 @@ import (
 
 	"github.com/freecam/freecam/internal/media"
 	"go.uber.org/goleak"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 func get(t *testing.T, method, url string) (*http.Response, []byte) {
@@ -235,7 +237,7 @@ func TestHTTPConcurrentRequestsEncodeOnce(t *testing.T) {
 			}
 		})
 	}
-	waitFor(t, "19 requests to wait for the encode", func() bool { return c.Stats().Shared == n-1 })
+	testutil.WaitFor(t, "19 requests to wait for the encode", func() bool { return c.Stats().Shared == n-1 })
 	close(release)
 	wg.Wait()
 	if got := c.Stats().Encodes; got != 1 {
@@ -307,7 +309,7 @@ func TestMJPEGStream(t *testing.T) {
 
 	// The client goes away: its handler must return.
 	hangUp()
-	waitFor(t, "the stream to end after the client left", func() bool { return c.Stats().Streams == 0 })
+	testutil.WaitFor(t, "the stream to end after the client left", func() bool { return c.Stats().Streams == 0 })
 	stop()
 	c.Close()
 	srv.Close()

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // FreePort returns a TCP port that was free a moment ago, for a server the test starts that
@@ -180,4 +181,24 @@ func OnvifClient(t testing.TB) (node, modules string) {
 		t.Fatalf("the npm onvif client is not installed in %s: run scripts/install-deps.sh test", modules)
 	}
 	return node, modules
+}
+
+// WaitFor polls cond until it holds, and fails the test if it does not within 10 s.
+func WaitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	WaitWithin(t, 10*time.Second, what, cond)
+}
+
+// WaitWithin polls cond until it holds, and fails the test if it does not within the given
+// time. The polls start a millisecond apart and space out to 50 ms, so a quick condition is seen
+// at once and a slow or costly one (a command run in a namespace) is not hammered.
+func WaitWithin(t testing.TB, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for pause := time.Millisecond; !cond(); pause = min(2*pause, 50*time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", within, what)
+		}
+		time.Sleep(pause)
+	}
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/freecam/freecam/internal/backoff"
 	"github.com/freecam/freecam/internal/deliver"
 	"github.com/freecam/freecam/internal/deliver/servertest"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 // counting wraps a target and counts its successful deliveries per item.
@@ -64,12 +66,12 @@ func TestQueueThroughOutage(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	waitFor(t, "a failed attempt while smbd is down", func() bool { return q.Status().Failures > 0 })
+	testutil.WaitWithin(t, 20*time.Second, "a failed attempt while smbd is down", func() bool { return q.Status().Failures > 0 })
 	if st := q.Status(); st.Delivered != 0 {
 		t.Fatalf("smbd down: got %d delivered, want 0", st.Delivered)
 	}
 	s.Start()
-	waitFor(t, "5 deliveries", func() bool { st := q.Status(); return st.Delivered == 5 && st.Queued == 0 })
+	testutil.WaitWithin(t, 20*time.Second, "5 deliveries", func() bool { st := q.Status(); return st.Delivered == 5 && st.Queued == 0 })
 
 	dir := filepath.Join(s.Dir(), "dafang/dafang_camera/stills/2026-11-26/14")
 	entries, err := os.ReadDir(dir)
@@ -94,17 +96,5 @@ func TestQueueThroughOutage(t *testing.T) {
 	}
 	if len(ct.ok) != 5 {
 		t.Errorf("got %d items delivered, want 5", len(ct.ok))
-	}
-}
-
-// waitFor polls cond (a queue's state, not a goroutine of the test) until it holds or 20 s pass.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }

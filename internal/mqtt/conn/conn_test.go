@@ -11,6 +11,8 @@ import (
 	"github.com/freecam/freecam/internal/backoff"
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/mqtt/mosquittotest"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 var (
@@ -26,7 +28,7 @@ func TestOnlineRetainedAfterConnectAndOfflineAfterCleanStop(t *testing.T) {
 	o.Will, o.Online = offline, online
 	c := run(t, o)
 	sub.Wait(t, mosquittotest.Topic(avail, []byte("online")), 5*time.Second)
-	eventually(t, 5*time.Second, "Connected", c.Connected)
+	testutil.WaitWithin(t, 5*time.Second, "Connected", c.Connected)
 
 	late := mosquittotest.Subscribe(t, b, "ha", "ha", avail)
 	if m := late.Wait(t, mosquittotest.Topic(avail, nil), 5*time.Second); !m.Retained || string(m.Payload) != "online" {
@@ -115,10 +117,10 @@ func TestTLS(t *testing.T) {
 			o.Config.Host, o.Config.Port, o.Config.CAFile, o.Config.Insecure = tt.host, b.TLSPort, tt.caFile, tt.insecure
 			c := run(t, o)
 			if tt.connected {
-				eventually(t, 5*time.Second, "TLS connection", c.Connected)
+				testutil.WaitWithin(t, 5*time.Second, "TLS connection", c.Connected)
 				return
 			}
-			eventually(t, 5*time.Second, "warning", func() bool { return len(logLines(c.logs, "WARN")) > 0 })
+			testutil.WaitWithin(t, 5*time.Second, "warning", func() bool { return len(logLines(c.logs, "WARN")) > 0 })
 			if c.Connected() {
 				t.Errorf("got connected, want refused")
 			}
@@ -219,10 +221,10 @@ func TestDurableMessagesSurviveABrokerOutage(t *testing.T) {
 	b := mosquittotest.Start(t, mosquittotest.Options{Persistence: true})
 	sub := mosquittotest.Subscribe(t, b, "", "", "home/cam/event")
 	c := run(t, options(t, b, "", ""))
-	eventually(t, 5*time.Second, "connection", c.Connected)
+	testutil.WaitWithin(t, 5*time.Second, "connection", c.Connected)
 
 	b.Stop()
-	eventually(t, 5*time.Second, "disconnect", func() bool { return !c.Connected() })
+	testutil.WaitWithin(t, 5*time.Second, "disconnect", func() bool { return !c.Connected() })
 	for i := range 20 {
 		if err := c.PublishDurable(Message{Topic: "home/cam/event", Payload: []byte(itoa(i))}); err != nil {
 			t.Fatal(err)
@@ -233,10 +235,10 @@ func TestDurableMessagesSurviveABrokerOutage(t *testing.T) {
 	}
 	b.Restart()
 	back := time.Now()
-	eventually(t, 5*time.Second, "reconnect after the broker's return", c.Connected)
+	testutil.WaitWithin(t, 5*time.Second, "reconnect after the broker's return", c.Connected)
 	t.Logf("reconnected %v after the broker's return", time.Since(back).Round(time.Millisecond))
 	sub.Wait(t, mosquittotest.Topic("home/cam/event", []byte("19")), 10*time.Second)
-	eventually(t, 5*time.Second, "empty spool", func() bool { return c.Spooled() == 0 })
+	testutil.WaitWithin(t, 5*time.Second, "empty spool", func() bool { return c.Spooled() == 0 })
 	var got []string
 	for _, m := range sub.All() {
 		got = append(got, string(m.Payload))

@@ -79,18 +79,6 @@ func run(t *testing.T, o Options) *running {
 	return r
 }
 
-// eventually polls cond until it holds or timeout passes.
-func eventually(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("got no %s within %v", what, timeout)
-		}
-		time.Sleep(10 * time.Millisecond) // polling a condition with a deadline
-	}
-}
-
 // logLines returns the JSON log lines at level.
 func logLines(logs *testutil.SyncBuffer, level string) []string {
 	var out []string

@@ -3,12 +3,15 @@ package events
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
@@ -37,14 +40,14 @@ func TestPullPointLifecycle(t *testing.T) {
 	if r.Body.Pull == nil {
 		t.Fatalf("PullMessages: got status %d:\n%s", r.Status, r.Raw)
 	}
-	if got, want := summarize(r.Body.Pull.Messages), motionSummary("Initialized", "false"); !equalSummaries(got, want) {
+	if got, want := summarize(r.Body.Pull.Messages), motionSummary("Initialized", "false"); !slices.Equal(got, want) {
 		t.Fatalf("first pull: got %+v, want %+v", got, want)
 	}
 
 	at := time.Date(2025, 1, 31, 12, 0, 5, 0, time.UTC)
 	b.SetMotion(true, at)
 	r = pull(t, nil, addr, "PT1M", 100)
-	if got, want := summarize(r.Body.Pull.Messages), motionSummary("Changed", "true"); !equalSummaries(got, want) {
+	if got, want := summarize(r.Body.Pull.Messages), motionSummary("Changed", "true"); !slices.Equal(got, want) {
 		t.Fatalf("after SetMotion(true): got %+v, want %+v", got, want)
 	}
 	for _, m := range r.Body.Pull.Messages {
@@ -120,7 +123,7 @@ func TestLongPollWakesOnMotion(t *testing.T) {
 	pull(t, nil, addr, "PT1S", 10) // the Initialized messages
 
 	got := pullAsync(addr, "PT30S", 10)
-	waitFor(t, "the pull to wait", func() bool { return b.waitingPulls() == 1 })
+	testutil.WaitFor(t, "the pull to wait", func() bool { return b.waitingPulls() == 1 })
 	start := time.Now()
 	b.SetMotion(true, time.Now())
 	var r *response
@@ -136,7 +139,7 @@ func TestLongPollWakesOnMotion(t *testing.T) {
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("pull returned %v after SetMotion, want well below its 30 s timeout", d)
 	}
-	if got, want := summarize(r.Body.Pull.Messages), motionSummary("Changed", "true"); !equalSummaries(got, want) {
+	if got, want := summarize(r.Body.Pull.Messages), motionSummary("Changed", "true"); !slices.Equal(got, want) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
 }
@@ -160,12 +163,12 @@ func TestClientDisconnectEndsLongPoll(t *testing.T) {
 		}
 		errc <- err
 	}()
-	waitFor(t, "the pull to wait", func() bool { return b.waitingPulls() == 1 })
+	testutil.WaitFor(t, "the pull to wait", func() bool { return b.waitingPulls() == 1 })
 	cancel()
 	if err := <-errc; err == nil {
 		t.Fatal("got a response, want the client's request cancelled")
 	}
-	waitFor(t, "the server to end the pull", func() bool { return b.waitingPulls() == 0 })
+	testutil.WaitFor(t, "the server to end the pull", func() bool { return b.waitingPulls() == 0 })
 
 	b.SetMotion(true, time.Now())
 	r := pull(t, nil, addr, "PT1S", 10)
@@ -182,7 +185,7 @@ func TestCloseEndsWaitingPulls(t *testing.T) {
 	pull(t, nil, addr, "PT1S", 10)
 
 	got := []<-chan asyncResult{pullAsync(addr, "PT60S", 10), pullAsync(addr, "PT60S", 10)}
-	waitFor(t, "two pulls to wait", func() bool { return b.waitingPulls() == 2 })
+	testutil.WaitFor(t, "two pulls to wait", func() bool { return b.waitingPulls() == 2 })
 	start := time.Now()
 	b.Close()
 	for i := range 2 {
@@ -351,7 +354,7 @@ func TestEverySubscriptionGetsEveryMessage(t *testing.T) {
 	for _, addr := range addrs {
 		got := summarize(pull(t, nil, addr, "PT0S", 10).Body.Pull.Messages)
 		want := append(motionSummary("Changed", "true"), motionSummary("Changed", "false")...)
-		if !equalSummaries(got, want) {
+		if !slices.Equal(got, want) {
 			t.Errorf("%s: got %+v, want %+v", addr, got, want)
 		}
 	}
@@ -369,7 +372,7 @@ func TestSetSynchronizationPoint(t *testing.T) {
 	if r.Body.Sync == nil {
 		t.Fatalf("got status %d, want SetSynchronizationPointResponse:\n%s", r.Status, r.Raw)
 	}
-	if got, want := summarize(pull(t, nil, addr, "PT0S", 10).Body.Pull.Messages), motionSummary("Initialized", "true"); !equalSummaries(got, want) {
+	if got, want := summarize(pull(t, nil, addr, "PT0S", 10).Body.Pull.Messages), motionSummary("Initialized", "true"); !slices.Equal(got, want) {
 		t.Fatalf("got %+v, want %+v", got, want)
 	}
 	wantFault(t, post(t, nil, srv.URL+DefaultPath, envelope12("SetSynchronizationPoint", nsTev, "", "")), "Sender", subResourceUnknown)

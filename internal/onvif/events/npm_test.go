@@ -158,9 +158,9 @@ func TestNPMClient(t *testing.T) {
 		}
 	}
 	wantEvents("Initialized", "false")
-	waitFor(t, "the npm client's long poll", func() bool { return b.waitingPulls() == 1 })
+	testutil.WaitFor(t, "the npm client's long poll", func() bool { return b.waitingPulls() == 1 })
 	b.SetMotion(true, time.Now())
 	wantEvents("Changed", "true")
 	// With its listener gone, the client renews, then unsubscribes.
-	waitFor(t, "the npm client to unsubscribe", func() bool { return b.Subscriptions() == 0 })
+	testutil.WaitFor(t, "the npm client to unsubscribe", func() bool { return b.Subscriptions() == 0 })
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -16,6 +17,8 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/freecam/freecam/internal/onvif/soap"
+
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 // pushed is one Notify as a consumer received it.
@@ -223,7 +226,7 @@ func TestSubscribeHomeAssistant(t *testing.T) {
 	}
 
 	p := h.next(t, "Initialized")
-	if got, want := p.summary(), motionSummary("Initialized", "false"); !equalSummaries(got, want) {
+	if got, want := p.summary(), motionSummary("Initialized", "false"); !slices.Equal(got, want) {
 		t.Fatalf("first Notify: got %+v, want %+v", got, want)
 	}
 	if p.ContentType != "application/soap+xml; charset=utf-8" || p.Authorization != "" || p.Cookie != "" {
@@ -242,13 +245,13 @@ func TestSubscribeHomeAssistant(t *testing.T) {
 	if r := post(t, nil, addr, zeepEnvelope("SetSynchronizationPoint", nsTev, "", addr)); r.Body.Sync == nil {
 		t.Fatalf("SetSynchronizationPoint: got %s", r.Raw)
 	}
-	if got, want := h.next(t, "after SetSynchronizationPoint").summary(), motionSummary("Initialized", "false"); !equalSummaries(got, want) {
+	if got, want := h.next(t, "after SetSynchronizationPoint").summary(), motionSummary("Initialized", "false"); !slices.Equal(got, want) {
 		t.Fatalf("after SetSynchronizationPoint: got %+v, want %+v", got, want)
 	}
 
 	b.SetMotion(true, time.Date(2025, 1, 31, 12, 0, 5, 0, time.UTC))
 	p = h.next(t, "Changed")
-	if got, want := p.summary(), motionSummary("Changed", "true"); !equalSummaries(got, want) {
+	if got, want := p.summary(), motionSummary("Changed", "true"); !slices.Equal(got, want) {
 		t.Fatalf("after SetMotion(true): got %+v, want %+v", got, want)
 	}
 	if p.Messages[0].Message.UtcTime != "2025-01-31T12:00:05Z" {
@@ -434,7 +437,7 @@ func TestPushRetriesUntilConsumerIsBack(t *testing.T) {
 	defer b.Close()
 	srv := newServer(t, b)
 	mustSubscribe(t, srv.URL+DefaultPath, subscribeBody("http://"+hostport+"/hook", "", "PT60S"))
-	waitFor(t, "two failed attempts", func() bool { _, failed := b.PushDeliveries(); return failed >= 2 })
+	testutil.WaitFor(t, "two failed attempts", func() bool { _, failed := b.PushDeliveries(); return failed >= 2 })
 
 	// Five changes while down: 2 Initialized + 10 Changed, of which MaxQueue=4 are kept.
 	at := time.Date(2025, 1, 31, 12, 0, 0, 0, time.UTC)
@@ -444,7 +447,7 @@ func TestPushRetriesUntilConsumerIsBack(t *testing.T) {
 
 	// The consumer comes back on the same address, first answering 503 twice.
 	var ln2 net.Listener
-	waitFor(t, "the address to be free again", func() bool {
+	testutil.WaitFor(t, "the address to be free again", func() bool {
 		ln2, err = net.Listen("tcp", hostport)
 		return err == nil || !errors.Is(err, syscall.EADDRINUSE)
 	})
@@ -474,7 +477,7 @@ func TestPushRetriesUntilConsumerIsBack(t *testing.T) {
 	if d := b.Dropped(); d != 8 {
 		t.Errorf("got %d dropped, want 8", d)
 	}
-	waitFor(t, "the delivery to be counted", func() bool { sent, _ := b.PushDeliveries(); return sent == 1 })
+	testutil.WaitFor(t, "the delivery to be counted", func() bool { sent, _ := b.PushDeliveries(); return sent == 1 })
 	if _, failed := b.PushDeliveries(); failed < 4 {
 		t.Errorf("got %d failed, want at least 4 (two refused, two 503)", failed)
 	}
@@ -493,7 +496,7 @@ func TestPushRedirectNotFollowed(t *testing.T) {
 	mustSubscribe(t, srv.URL+DefaultPath, subscribeBody(redirect.srv.URL+"/hook", "", "PT60S"))
 	// The consumer counts a request when it arrives, the sender a failure when the answer is
 	// back: wait for both.
-	waitFor(t, "three failed attempts at the redirecting consumer", func() bool {
+	testutil.WaitFor(t, "three failed attempts at the redirecting consumer", func() bool {
 		_, failed := b.PushDeliveries()
 		return redirect.hits.Load() >= 3 && failed >= 3
 	})
@@ -560,7 +563,7 @@ func TestCloseStopsStalledSenders(t *testing.T) {
 	srv := newServer(t, b)
 	mustSubscribe(t, srv.URL+DefaultPath, subscribeBody(stalled.URL+"/hook", "", "PT60S"))
 	mustSubscribe(t, srv.URL+DefaultPath, subscribeBody(stalled.URL+"/hook", "", "PT60S"))
-	waitFor(t, "both Notify in flight", func() bool { return hits.Load() == 2 })
+	testutil.WaitFor(t, "both Notify in flight", func() bool { return hits.Load() == 2 })
 	done := make(chan struct{})
 	go func() { b.Close(); close(done) }()
 	select {
@@ -589,7 +592,7 @@ func TestSetMotionPushDoesNotAllocate(t *testing.T) {
 	for range 8 {
 		create(t, srv.URL, "PT60S")
 	}
-	waitFor(t, "every sender blocked on its consumer", func() bool { return hits.Load() == 4 })
+	testutil.WaitFor(t, "every sender blocked on its consumer", func() bool { return hits.Load() == 4 })
 	at := time.Now()
 	var i int
 	allocs := testing.AllocsPerRun(200, func() {

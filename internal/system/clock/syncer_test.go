@@ -224,7 +224,7 @@ func TestRunBacksOffThenRecovers(t *testing.T) {
 	start := time.Now()
 	go func() { ranErr <- s.Run(context.Background()) }()
 
-	waitFor(t, 5*time.Second, "three failures", func() bool { return s.Status().Failures >= 3 })
+	testutil.WaitWithin(t, 5*time.Second, "three failures", func() bool { return s.Status().Failures >= 3 })
 	// Delays 20, 40 ms (±20 %) come before the third attempt: no busy loop.
 	if el := time.Since(start); el < 48*time.Millisecond {
 		t.Errorf("three failed attempts within %v, want at least 48ms of backoff between them", el)
@@ -234,7 +234,7 @@ func TestRunBacksOffThenRecovers(t *testing.T) {
 	}
 
 	stopChrony := startChrony(t, port, true)
-	waitFor(t, 5*time.Second, "a sync once chronyd runs", func() bool {
+	testutil.WaitWithin(t, 5*time.Second, "a sync once chronyd runs", func() bool {
 		st := s.Status()
 		return st.Err == nil && !st.LastSync.IsZero()
 	})
@@ -253,7 +253,7 @@ func TestRunBacksOffThenRecovers(t *testing.T) {
 		t.Errorf("Run after Close: got nil, want an error")
 	}
 	stopChrony() // its reader goroutines are the test's, not the Syncer's
-	waitFor(t, 2*time.Second, "goroutines back to the start", func() bool { return runtime.NumGoroutine() <= before })
+	testutil.WaitWithin(t, 2*time.Second, "goroutines back to the start", func() bool { return runtime.NumGoroutine() <= before })
 }
 
 func TestCloseStopsAQueryInFlight(t *testing.T) {
@@ -265,7 +265,7 @@ func TestCloseStopsAQueryInFlight(t *testing.T) {
 	s := New(Options{Server: "127.0.0.1", Port: pc.LocalAddr().(*net.UDPAddr).Port, Timeout: time.Minute})
 	ran := make(chan error, 1)
 	go func() { ran <- s.Run(context.Background()) }()
-	waitFor(t, 2*time.Second, "the query to start", func() bool {
+	testutil.WaitWithin(t, 2*time.Second, "the query to start", func() bool {
 		buf := make([]byte, 64)
 		pc.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
 		n, _, _ := pc.ReadFrom(buf)
@@ -276,16 +276,5 @@ func TestCloseStopsAQueryInFlight(t *testing.T) {
 	<-ran
 	if el := time.Since(start); el > 2*time.Second {
 		t.Errorf("Close took %v with a query waiting for a 1 min timeout, want it abandoned at once", el)
-	}
-}
-
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }
