@@ -80,11 +80,9 @@ func newFixture(t testing.TB) *fixture {
 	return f
 }
 
-// envelope is a SOAP 1.2 request with the operation in the timg namespace
-// under the prefix timg and tt declared on the envelope.
+// envelope is a SOAP 1.2 request with the operation in the timg namespace.
 func envelope(op, inner string) string {
-	return fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
-<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope" xmlns:tt="http://www.onvif.org/ver10/schema"><soap:Body><timg:%[1]s xmlns:timg="http://www.onvif.org/ver20/imaging/wsdl">%[2]s</timg:%[1]s></soap:Body></soap:Envelope>`, op, inner)
+	return soaptest.Envelope("timg", "http://www.onvif.org/ver20/imaging/wsdl", op, inner)
 }
 
 const source = `<timg:VideoSourceToken>VideoSource_1</timg:VideoSourceToken>`
@@ -99,17 +97,8 @@ func (f *fixture) call(t testing.TB, op, inner string) *reply {
 // raw runs a whole request envelope through the Service.
 func (f *fixture) raw(t testing.TB, env string) *reply {
 	t.Helper()
-	req, err := soap.ParseRequest(strings.NewReader(env), 0)
-	if err != nil {
-		t.Fatalf("parse request: %v", err)
-	}
-	if _, ok := f.s.Access(req.Operation.Local); !ok {
-		t.Fatalf("Access(%s): not implemented", req.Operation.Local)
-	}
-	rec := httptest.NewRecorder()
-	hr := httptest.NewRequest(http.MethodPost, "/onvif/imaging_service", strings.NewReader(env))
-	f.s.ServeSOAP(rec, hr, &soap.Call{Req: req, User: "admin", Admin: true, BaseURL: "http://192.0.2.2:8080"})
-	rp := &reply{status: rec.Code, raw: rec.Body.Bytes()}
+	status, body := soaptest.Serve(t, f.s, "/onvif/imaging_service", env)
+	rp := &reply{status: status, raw: body}
 	if err := xml.Unmarshal(rp.raw, &rp.env); err != nil {
 		t.Fatalf("response is not XML: %v\n%s", err, rp.raw)
 	}

@@ -3,17 +3,16 @@ package ptzsvc
 import (
 	"encoding/xml"
 	"fmt"
+	"github.com/freecam/freecam/internal/onvif/soap/soaptest"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/freecam/freecam/internal/hal"
 	"github.com/freecam/freecam/internal/hal/motor"
 	"github.com/freecam/freecam/internal/hal/ptz"
-	"github.com/freecam/freecam/internal/onvif/soap"
 	"go.uber.org/goleak"
 )
 
@@ -59,11 +58,9 @@ func newFixture(t testing.TB, o fixtureOpts) *fixture {
 	return f
 }
 
-// envelope is a SOAP 1.2 request with the operation in the tptz namespace
-// under the prefix tptz and tt declared on the envelope.
+// envelope is a SOAP 1.2 request with the operation in the tptz namespace.
 func envelope(op, inner string) string {
-	return fmt.Sprintf(`<?xml version="1.0" encoding="utf-8"?>
-<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope" xmlns:tt="http://www.onvif.org/ver10/schema"><soap:Body><tptz:%[1]s xmlns:tptz="http://www.onvif.org/ver20/ptz/wsdl">%[2]s</tptz:%[1]s></soap:Body></soap:Envelope>`, op, inner)
+	return soaptest.Envelope("tptz", "http://www.onvif.org/ver20/ptz/wsdl", op, inner)
 }
 
 // call runs one operation through the Service as the dispatcher would (an
@@ -75,17 +72,7 @@ func (f *fixture) call(t testing.TB, op, inner string) (int, []byte) {
 
 func (f *fixture) raw(t testing.TB, env string) (int, []byte) {
 	t.Helper()
-	req, err := soap.ParseRequest(strings.NewReader(env), 0)
-	if err != nil {
-		t.Fatalf("parse request: %v", err)
-	}
-	if _, ok := f.s.Access(req.Operation.Local); !ok {
-		t.Fatalf("Access(%s): not implemented", req.Operation.Local)
-	}
-	rec := httptest.NewRecorder()
-	hr := httptest.NewRequest(http.MethodPost, "/onvif/ptz_service", strings.NewReader(env))
-	f.s.ServeSOAP(rec, hr, &soap.Call{Req: req, User: "admin", Admin: true, BaseURL: "http://192.0.2.2:8080"})
-	return rec.Code, rec.Body.Bytes()
+	return soaptest.Serve(t, f.s, "/onvif/ptz_service", env)
 }
 
 // ok runs an operation that must succeed and decodes its response into v

@@ -125,8 +125,7 @@ func (s *Service) relativeMove(w http.ResponseWriter, _ *http.Request, c *soap.C
 	var scale hal.Position
 	switch pt.Space {
 	case "", SpaceTranslationGeneric:
-		lim := s.motor.Limits()
-		scale = lim
+		scale = s.motor.Limits()
 	case SpaceTranslationFov:
 		scale = s.fov
 	default:

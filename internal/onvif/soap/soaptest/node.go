@@ -1,6 +1,7 @@
-// Package soaptest parses SOAP answers for tests: an XML tree whose elements are looked up by
-// local name, with "<absent>" for what is missing so that a failure message shows it. Only tests
-// import it.
+// Package soaptest helps the ONVIF services' tests: it builds request envelopes, runs them
+// through a service as the dispatcher would (Serve), and parses the answers into an XML tree
+// whose elements are looked up by local name, with "<absent>" for what is missing so that a
+// failure message shows it. Only tests import it.
 package soaptest
 
 import (
