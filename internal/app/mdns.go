@@ -46,63 +46,65 @@ func (a *App) runMDNS(ctx context.Context, log *slog.Logger) error {
 	defer sub.Close()
 	poll := time.NewTicker(mdnsInterfacePoll)
 	defer poll.Stop()
-	settle := time.NewTimer(0)
-	<-settle.C
-	defer settle.Stop()
-	waiting := false // no interface could carry mDNS; logged once
 	for {
-		host, addrs := a.mdnsHost(), interfaceAddrs()
-		r, err := mdns.New(mdns.Options{Host: host, Services: a.mdnsServices(), Log: a.log}) // it names itself
-		if err != nil {
+		addrs := interfaceAddrs()
+		err := a.serveMDNS(ctx, sub, poll, addrs)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, mdns.ErrNoInterface):
+			log.Info("mdns: no network interface can carry mDNS yet; waiting for one")
+			if a.waitInterfaceChange(ctx, poll, addrs) != nil {
+				return nil
+			}
+		case err != nil:
 			return err
 		}
-		a.mdnsResponder.Store(r)
-		rctx, cancel := context.WithCancel(ctx)
-		done := make(chan error, 1)
-		go func() { done <- r.Run(rctx) }()
-		restart := false
-		for !restart {
-			select {
-			case <-ctx.Done():
-				cancel()
-				<-done
-				return nil
-			case err := <-done:
-				cancel()
-				if !errors.Is(err, mdns.ErrNoInterface) {
-					return err
-				}
-				if !waiting {
-					log.Info("mdns: no network interface can carry mDNS yet; waiting for one")
-					waiting = true
-				}
-				if err := a.waitInterfaceChange(ctx, poll, addrs); err != nil {
-					return nil
-				}
-				done = nil
-				restart = true
-				continue
-			case <-sub.C():
-				settle.Reset(mdnsSettle)
-			case <-settle.C:
-				if err := r.Update(a.mdnsServices()); err != nil {
-					log.Warn("mdns: updating the announcements", "err", err)
-				}
-			case <-a.mdnsReload:
-				if a.mdnsHost() != host {
-					restart = true
-				} else {
-					settle.Reset(mdnsSettle)
-				}
-			case <-poll.C:
-				restart = !slices.Equal(interfaceAddrs(), addrs)
+	}
+}
+
+// serveMDNS runs one responder for the current host name and services until ctx ends or it
+// fails (its error), or until the host name or the interfaces' addresses (addrs when it started)
+// change (nil: start again). Service changes update its announcements once they settle.
+func (a *App) serveMDNS(ctx context.Context, sub *event.Subscription, poll *time.Ticker, addrs []string) error {
+	host := a.mdnsHost()
+	r, err := mdns.New(mdns.Options{Host: host, Services: a.mdnsServices(), Log: a.log}) // it names itself
+	if err != nil {
+		return err
+	}
+	a.mdnsResponder.Store(r)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- r.Run(ctx) }()
+	restart := func() error {
+		cancel()
+		<-done
+		return nil
+	}
+	settle := time.NewTimer(mdnsSettle)
+	settle.Stop()
+	defer settle.Stop()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-sub.C():
+			settle.Reset(mdnsSettle)
+		case <-settle.C:
+			if err := r.Update(a.mdnsServices()); err != nil {
+				a.log.Warn("mdns: updating the announcements", "component", "mdns", "err", err)
+			}
+		case <-a.mdnsReload:
+			if a.mdnsHost() != host {
+				return restart()
+			}
+			settle.Reset(mdnsSettle)
+		case <-poll.C:
+			if !slices.Equal(interfaceAddrs(), addrs) {
+				return restart()
 			}
 		}
-		cancel()
-		if done != nil {
-			<-done
-		}
-		waiting = waiting && !slices.Equal(interfaceAddrs(), addrs)
 	}
 }
 

@@ -119,21 +119,14 @@ func (a *App) newSystemService() *appService {
 
 // runSystem applies the settings, then re-applies them at every reload until ctx ends.
 func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
-	dir := a.opts.ConfigDir
+	r := &systemRun{a: a, log: log, net: network.New(network.Options{Log: a.log}), stopSyncer: func() {}}
 	s := &a.sysState
-	nm := network.New(network.Options{Log: a.log}) // it names itself component=network
 	s.mu.Lock()
-	s.net = nm
+	s.net = r.net
 	s.mu.Unlock()
-
-	var (
-		swapCfg    *swap.Config
-		server     string
-		stopSyncer = func() {}
-	)
 	defer func() {
-		stopSyncer()
-		if err := nm.Close(); err != nil {
+		r.stopSyncer()
+		if err := r.net.Close(); err != nil {
 			log.Warn("network: stopping", "err", err)
 		}
 		s.mu.Lock()
@@ -141,111 +134,142 @@ func (a *App) runSystem(ctx context.Context, log *slog.Logger) error {
 		s.mu.Unlock()
 		log.Info("system service stopped: the address, host name and swap stay as they are")
 	}()
-
-	booted := false            // the network was applied once
-	var applied network.Config // what it was applied with
-	var appliedWPA [32]byte    // and wpa_supplicant.conf's content then (a new password restarts it)
-	apply := func() {
-		var problems []string
-		problem := func(err error) {
-			if err != nil {
-				problems = append(problems, strings.Split(err.Error(), "\n")...)
-			}
-		}
-		defer func() {
-			s.mu.Lock()
-			s.problems = problems
-			s.mu.Unlock()
-		}()
-
-		// The network first: the NTP server and the NAS are reached through it. At boot, what
-		// is valid applies (a bad staticip.conf means DHCP), so that a typo does not leave the
-		// camera unreachable; later, a file with an error leaves the running address alone,
-		// and only a new host name applies. An unchanged configuration is not applied again
-		// (that would restart the DHCP exchange at every saved setting).
-		cfg, err := network.Load(dir)
-		wpa := fileHash(cfg.WPAConfig)
-		switch {
-		case err != nil && booted:
-			problems = append(problems, prefixAll(err, "the running network stays: ")...)
-			log.Error("network settings not applied; the network stays as it is", "err", err)
-			if cfg.Hostname != "" {
-				problem(nm.SetHostname(cfg.Hostname))
-			}
-		case booted && cfg == applied && wpa == appliedWPA:
-		default:
-			if err != nil {
-				problems = append(problems, prefixAll(err, "at start, what is valid applies (a bad staticip.conf means DHCP): ")...)
-				log.Error("network settings: what is valid applies", "err", err)
-			}
-			err := nm.Apply(ctx, cfg)
-			problem(err)
-			if err != nil {
-				log.Error("network settings partly applied", "err", err)
-			}
-			booted, applied, appliedWPA = true, cfg, wpa
-		}
-
-		if name, _, err := clock.LoadZone(dir); err != nil {
-			problem(err)
-			log.Error("time zone not applied", "err", err)
-		} else if name != "" && a.ownsTheMachine() {
-			// The firmware's /etc/TZ, for the other programs on the camera.
-			if err := clock.WriteEtcTZ("/etc/TZ", name); err != nil {
-				log.Warn("time zone: /etc/TZ not written", "err", err)
-			}
-		}
-
-		srv, err := clock.LoadServer(dir)
-		switch {
-		case err != nil:
-			problem(err)
-			log.Error("NTP server not changed", "err", err)
-		case srv != server:
-			server = srv
-			stopSyncer()
-			stopSyncer = a.startSyncer(ctx, srv, log)
-		}
-
-		// Swap last: creating a swap file on an SD card can take a minute.
-		scfg, err := swap.Load(dir)
-		if err != nil {
-			problem(err)
-			log.Error("swap settings not applied", "err", err)
-			return
-		}
-		if swapCfg != nil && *swapCfg == scfg {
-			problem(s.lastSwapErr())
-			return
-		}
-		if swapCfg != nil { // changed: what the old settings turned on goes off first
-			s.mu.Lock()
-			prev := s.swap
-			s.mu.Unlock()
-			if err := swap.Off(ctx, prev, swap.Options{Log: log}); err != nil {
-				log.Error("swap: turning off the old areas", "err", err)
-			}
-		}
-		swapCfg = &scfg
-		res, err := swap.Apply(ctx, scfg, swap.Options{Log: log.With("part", "swap")})
-		problem(err)
-		if err != nil {
-			log.Error("swap settings partly applied", "err", err)
-		}
-		s.mu.Lock()
-		s.swap, s.swapErr = res, err
-		s.mu.Unlock()
-	}
-
-	apply()
+	r.apply(ctx)
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-a.systemReload:
-			apply()
+			r.apply(ctx)
 		}
 	}
+}
+
+// systemRun is one run of the system service: what it applied, so that a reload changes only
+// what changed.
+type systemRun struct {
+	a   *App
+	log *slog.Logger
+	net *network.Manager
+
+	booted     bool           // the network was applied once
+	applied    network.Config // what it was applied with
+	appliedWPA [32]byte       // and wpa_supplicant.conf's content then (a new password restarts it)
+	server     string         // the NTP server the syncer runs against
+	stopSyncer func()
+	swap       *swap.Config // what swap was applied with; nil before
+
+	problems []string // of the apply under way
+}
+
+// apply reads the files and applies them, then publishes the problems met.
+func (r *systemRun) apply(ctx context.Context) {
+	r.problems = nil
+	// The network first: the NTP server and the NAS are reached through it. Swap last: creating
+	// a swap file on an SD card can take a minute.
+	r.applyNetwork(ctx)
+	r.applyTime(ctx)
+	r.applySwap(ctx)
+	s := &r.a.sysState
+	s.mu.Lock()
+	s.problems = r.problems
+	s.mu.Unlock()
+}
+
+// problem records err, a line per joined error, with prefix.
+func (r *systemRun) problem(err error, prefix string) {
+	if err == nil {
+		return
+	}
+	for _, l := range strings.Split(err.Error(), "\n") {
+		r.problems = append(r.problems, prefix+l)
+	}
+}
+
+// applyNetwork: at boot, what is valid applies (a bad staticip.conf means DHCP), so that a typo
+// does not leave the camera unreachable; later, a file with an error leaves the running address
+// alone, and only a new host name applies. An unchanged configuration is not applied again
+// (that would restart the DHCP exchange at every saved setting).
+func (r *systemRun) applyNetwork(ctx context.Context) {
+	cfg, err := network.Load(r.a.opts.ConfigDir)
+	wpa := fileHash(cfg.WPAConfig)
+	switch {
+	case err != nil && r.booted:
+		r.problem(err, "the running network stays: ")
+		r.log.Error("network settings not applied; the network stays as it is", "err", err)
+		if cfg.Hostname != "" {
+			r.problem(r.net.SetHostname(cfg.Hostname), "")
+		}
+		return
+	case r.booted && cfg == r.applied && wpa == r.appliedWPA:
+		return
+	case err != nil:
+		r.problem(err, "at start, what is valid applies (a bad staticip.conf means DHCP): ")
+		r.log.Error("network settings: what is valid applies", "err", err)
+	}
+	err = r.net.Apply(ctx, cfg)
+	r.problem(err, "")
+	if err != nil {
+		r.log.Error("network settings partly applied", "err", err)
+	}
+	r.booted, r.applied, r.appliedWPA = true, cfg, wpa
+}
+
+// applyTime writes /etc/TZ on a camera and (re)starts the NTP client for a new server.
+func (r *systemRun) applyTime(ctx context.Context) {
+	dir := r.a.opts.ConfigDir
+	if name, _, err := clock.LoadZone(dir); err != nil {
+		r.problem(err, "")
+		r.log.Error("time zone not applied", "err", err)
+	} else if name != "" && r.a.ownsTheMachine() {
+		// The firmware's /etc/TZ, for the other programs on the camera.
+		if err := clock.WriteEtcTZ("/etc/TZ", name); err != nil {
+			r.log.Warn("time zone: /etc/TZ not written", "err", err)
+		}
+	}
+	srv, err := clock.LoadServer(dir)
+	switch {
+	case err != nil:
+		r.problem(err, "")
+		r.log.Error("NTP server not changed", "err", err)
+	case srv != r.server:
+		r.server = srv
+		r.stopSyncer()
+		r.stopSyncer = r.a.startSyncer(ctx, srv, r.log)
+	}
+}
+
+// applySwap turns on what swap.conf asks for; when it changed, what the old settings turned on
+// goes off first.
+func (r *systemRun) applySwap(ctx context.Context) {
+	s := &r.a.sysState
+	cfg, err := swap.Load(r.a.opts.ConfigDir)
+	if err != nil {
+		r.problem(err, "")
+		r.log.Error("swap settings not applied", "err", err)
+		return
+	}
+	if r.swap != nil && *r.swap == cfg {
+		r.problem(s.lastSwapErr(), "") // still true
+		return
+	}
+	if r.swap != nil {
+		s.mu.Lock()
+		prev := s.swap
+		s.mu.Unlock()
+		if err := swap.Off(ctx, prev, swap.Options{Log: r.log}); err != nil {
+			r.log.Error("swap: turning off the old areas", "err", err)
+		}
+	}
+	r.swap = &cfg
+	res, err := swap.Apply(ctx, cfg, swap.Options{Log: r.log.With("part", "swap")})
+	r.problem(err, "")
+	if err != nil {
+		r.log.Error("swap settings partly applied", "err", err)
+	}
+	s.mu.Lock()
+	s.swap, s.swapErr = res, err
+	s.mu.Unlock()
 }
 
 // startSyncer runs freecam's NTP client against server unless another NTP daemon keeps the
@@ -284,15 +308,6 @@ func fileHash(path string) [32]byte {
 		return [32]byte{}
 	}
 	return sha256.Sum256(b)
-}
-
-// prefixAll splits a joined error into its lines, each with prefix.
-func prefixAll(err error, prefix string) []string {
-	var out []string
-	for _, l := range strings.Split(err.Error(), "\n") {
-		out = append(out, prefix+l)
-	}
-	return out
 }
 
 // reloadSystem makes the system and mdns services re-read their files (a saved setting, SIGHUP).
