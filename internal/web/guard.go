@@ -46,11 +46,11 @@ func (s *Server) guarded(need auth.Role, pictures bool, h http.Handler) http.Han
 			return
 		}
 		if !u.Role.Allows(need) {
-			http.Error(w, "forbidden: this needs an admin account", http.StatusForbidden)
+			auth.WriteError(w, r, http.StatusForbidden, "forbidden: this needs an admin account")
 			return
 		}
 		if u.Via == "session" && !safeMethod(r.Method) && !csrfOK(r, u.CSRF) {
-			http.Error(w, "forbidden: missing or wrong CSRF token; reload the page", http.StatusForbidden)
+			auth.WriteError(w, r, http.StatusForbidden, "forbidden: missing or wrong CSRF token; reload the page")
 			return
 		}
 		h.ServeHTTP(w, r.WithContext(auth.WithUser(r.Context(), u)))
@@ -108,7 +108,7 @@ func refuseCrossSite(h http.Handler) http.Handler {
 			navigate := r.Header.Get("Sec-Fetch-Mode") == "navigate" && safeMethod(r.Method)
 			sideEffects := strings.HasPrefix(r.URL.Path, "/cgi-bin/action.cgi") || strings.HasPrefix(r.URL.Path, "/api/")
 			if !navigate || sideEffects {
-				http.Error(w, "cross-site request refused", http.StatusForbidden)
+				auth.WriteError(w, r, http.StatusForbidden, "cross-site request refused")
 				return
 			}
 		}

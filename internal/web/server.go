@@ -99,7 +99,7 @@ func New(opts Options) (*Server, error) {
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "cross-origin request refused: change settings from the camera's own pages", http.StatusForbidden)
+		auth.WriteError(w, r, http.StatusForbidden, "cross-origin request refused: change settings from the camera's own pages")
 	}))
 	s.handler = securityHeaders(cop.Handler(refuseCrossSite(mux)))
 	s.handler = s.registerMetrics(mux, s.handler) // /metrics, /healthz; times the picture URLs

@@ -544,3 +544,80 @@ func TestCurlDigest(t *testing.T) {
 		t.Errorf("curl --digest for an account without Digest: got %s, want 401", got)
 	}
 }
+
+// The System page's poll after freecam restarted into a new version (its session ended with the
+// old process): a browser's fetch gets 401 without a challenge, so no native password dialog
+// opens over the page; curl and a CGI URL opened in a tab still get the Basic challenge.
+func TestNoChallengeForABrowsersFetch(t *testing.T) {
+	ts := newTestServer(t, false)
+	for _, c := range []struct {
+		path      string
+		hdr       map[string]string
+		challenge bool
+	}{
+		{"/api/v1/update", map[string]string{"Sec-Fetch-Mode": "cors", "Sec-Fetch-Site": "same-origin", "Accept": "application/json"}, false},
+		{"/api/v1/status", map[string]string{"Sec-Fetch-Mode": "same-origin", "Sec-Fetch-Site": "same-origin"}, false},
+		{"/snapshot.jpg", map[string]string{"Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Site": "same-origin"}, false},
+		{"/api/v1/update", nil, true}, // curl, Home Assistant
+		{"/cgi-bin/currentpic.cgi", map[string]string{"Sec-Fetch-Mode": "navigate", "Sec-Fetch-Site": "none"}, true},
+		{"/mjpeg", map[string]string{"User-Agent": "Lavf/61.7.100"}, true}, // ffmpeg
+	} {
+		code, _, hdr := ts.do(t, http.MethodGet, c.path, "", "", nil, c.hdr)
+		got := hdr.Get("WWW-Authenticate")
+		if code != http.StatusUnauthorized || (got != "") != c.challenge {
+			t.Errorf("GET %s with %v: got %d, WWW-Authenticate %q; want 401, challenge %v", c.path, c.hdr, code, got, c.challenge)
+		}
+	}
+}
+
+// Auth errors under /api/ are {"error": …} as application/json, as docs/api.md says; the
+// firmware's URLs keep plain text.
+func TestAuthErrorsAreJSONUnderAPI(t *testing.T) {
+	ts := newTestServer(t, false)
+	c, _ := ts.login(t)
+	for _, tc := range []struct {
+		name, method, path, user, pass string
+		hdr                            map[string]string
+		code                           int
+		json                           bool
+		msg                            string
+	}{
+		{"no account", "GET", "/api/v1/status", "", "", nil, 401, true, "authentication required"},
+		{"viewer", "GET", "/api/v1/users", "viewer", "viewer-pass-1", nil, 403, true, "forbidden: this needs an admin account"},
+		{"cross-site", "GET", "/api/v1/status", "viewer", "viewer-pass-1", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403, true, "cross-site request refused"},
+		{"cross-origin", "PUT", "/api/v1/hardware/blue_led", "admin", ts.adminPass, map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, 403, true, ""},
+		{"cgi no account", "GET", "/cgi-bin/currentpic.cgi", "", "", nil, 401, false, "authentication required"},
+		{"cgi viewer", "GET", "/cgi-bin/action.cgi?cmd=blue_led_on", "viewer", "viewer-pass-1", nil, 403, false, "forbidden: this needs an admin account"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, body, hdr := ts.do(t, tc.method, tc.path, tc.user, tc.pass, strings.NewReader(`{"on":true}`), tc.hdr)
+			ct := hdr.Get("Content-Type")
+			if code != tc.code {
+				t.Fatalf("got %d, want %d", code, tc.code)
+			}
+			if !tc.json {
+				if !strings.HasPrefix(ct, "text/plain") || strings.TrimSpace(body) != tc.msg {
+					t.Errorf("got %q %q, want text/plain %q", ct, body, tc.msg)
+				}
+				return
+			}
+			var e struct{ Error string }
+			if err := json.Unmarshal([]byte(body), &e); ct != "application/json" || err != nil || e.Error == "" || (tc.msg != "" && e.Error != tc.msg) {
+				t.Errorf("got %q %q, want application/json {\"error\": %q}", ct, body, tc.msg)
+			}
+		})
+	}
+	// A session without the CSRF token.
+	req, _ := http.NewRequest(http.MethodPut, ts.base+"/api/v1/hardware/blue_led", strings.NewReader(`{"on":true}`))
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var e struct{ Error string }
+	if err := json.NewDecoder(resp.Body).Decode(&e); resp.StatusCode != 403 || resp.Header.Get("Content-Type") != "application/json" || err != nil ||
+		!strings.Contains(e.Error, "CSRF") {
+		t.Errorf("session PUT without CSRF: got %d %q %q (%v), want 403 JSON naming the CSRF token", resp.StatusCode, resp.Header.Get("Content-Type"), e.Error, err)
+	}
+}

@@ -121,28 +121,30 @@ func (a *Authenticator) checkDigest(r *http.Request, params string) (User, error
 // Challenge answers a request that Check refused with err: 429 with Retry-After for a
 // *ThrottledError, else 401 with a Basic challenge and, when some account may use Digest, a
 // Digest challenge with a fresh nonce (stale=true when the client's nonce had merely expired).
+// A browser's fetch without credentials (BrowserFetch: Sec-Fetch-Mode other than navigate, no
+// Authorization header) gets the 401 without any challenge, so the browser opens no password
+// dialog of its own. The body is WriteError's: {"error": …} under /api/, plain text elsewhere.
 func (a *Authenticator) Challenge(w http.ResponseWriter, r *http.Request, err error) {
 	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	var te *ThrottledError
 	if errors.As(err, &te) {
 		secs := int64((te.Wait + time.Second - 1) / time.Second)
 		h.Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
-		w.WriteHeader(http.StatusTooManyRequests)
-		fmt.Fprintln(w, "too many failed logins: wait and try again")
+		WriteError(w, r, http.StatusTooManyRequests, "too many failed logins: wait and try again")
 		return
 	}
-	h.Add("WWW-Authenticate", `Basic realm="`+digestRealm+`", charset="UTF-8"`)
-	a.mu.Lock()
-	a.refresh()
-	anyDigest := a.anyDigest
-	a.mu.Unlock()
-	if anyDigest {
-		h.Add("WWW-Authenticate", a.DigestChallenge(IsStale(err)))
+	if !BrowserFetch(r) {
+		h.Add("WWW-Authenticate", `Basic realm="`+digestRealm+`", charset="UTF-8"`)
+		a.mu.Lock()
+		a.refresh()
+		anyDigest := a.anyDigest
+		a.mu.Unlock()
+		if anyDigest {
+			h.Add("WWW-Authenticate", a.DigestChallenge(IsStale(err)))
+		}
 	}
-	w.WriteHeader(http.StatusUnauthorized)
-	fmt.Fprintln(w, "authentication required")
+	WriteError(w, r, http.StatusUnauthorized, "authentication required")
 }
 
 // Login checks the login form's name and password (throttled like every password check) and on

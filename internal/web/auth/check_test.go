@@ -230,3 +230,63 @@ func FuzzParseUsers(f *testing.F) {
 		}
 	})
 }
+
+// A browser's fetch without credentials gets its 401 without a challenge (no native password
+// dialog over the page); everything else — curl, ffmpeg, a navigation, a browser sending
+// remembered credentials — still gets the Basic and Digest challenges.
+func TestChallengeOnlyOutsideBrowserFetches(t *testing.T) {
+	a, _ := newTestAuth(t, "")
+	mustSet(t, a, "admin", Admin, "admin password", false)
+	mustSet(t, a, "cam", Viewer, "cam password", true)
+	for name, c := range map[string]struct {
+		hdr  map[string]string
+		want int // WWW-Authenticate headers
+	}{
+		"curl":                        {nil, 2},
+		"navigation":                  {map[string]string{"Sec-Fetch-Mode": "navigate"}, 2},
+		"fetch":                       {map[string]string{"Sec-Fetch-Mode": "cors"}, 0},
+		"same-origin fetch":           {map[string]string{"Sec-Fetch-Mode": "same-origin"}, 0},
+		"img":                         {map[string]string{"Sec-Fetch-Mode": "no-cors"}, 0},
+		"fetch with remembered basic": {map[string]string{"Sec-Fetch-Mode": "cors", "Authorization": "Basic YTpi"}, 2},
+	} {
+		t.Run(name, func(t *testing.T) {
+			r := httptest.NewRequest("GET", "/api/v1/update", nil)
+			for k, v := range c.hdr {
+				r.Header.Set(k, v)
+			}
+			w := httptest.NewRecorder()
+			a.Challenge(w, r, ErrNoCredentials)
+			got := w.Result().Header.Values("WWW-Authenticate")
+			if w.Code != 401 || len(got) != c.want {
+				t.Errorf("got %d with challenges %q, want 401 with %d", w.Code, got, c.want)
+			}
+			if c.want > 0 && !strings.HasPrefix(got[0], "Basic ") {
+				t.Errorf("got first challenge %q, want Basic", got[0])
+			}
+		})
+	}
+}
+
+// The API's errors are JSON, as docs/api.md promises; the firmware's URLs and the pages keep
+// plain text.
+func TestChallengeBody(t *testing.T) {
+	a, _ := newTestAuth(t, "")
+	for name, c := range map[string]struct {
+		path, ctype, body string
+		err               error
+		code              int
+	}{
+		"api 401":  {"/api/v1/status", "application/json", `{"error":"authentication required"}`, ErrNoCredentials, 401},
+		"api 429":  {"/api/v1/status", "application/json", `{"error":"too many failed logins: wait and try again"}`, &ThrottledError{Wait: time.Second}, 429},
+		"cgi 401":  {"/cgi-bin/currentpic.cgi", "text/plain; charset=utf-8", "authentication required", ErrNoCredentials, 401},
+		"page 429": {"/live", "text/plain; charset=utf-8", "too many failed logins: wait and try again", &ThrottledError{Wait: time.Second}, 429},
+	} {
+		t.Run(name, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			a.Challenge(w, httptest.NewRequest("GET", c.path, nil), c.err)
+			if w.Code != c.code || w.Header().Get("Content-Type") != c.ctype || strings.TrimSpace(w.Body.String()) != c.body {
+				t.Errorf("got %d %q %q, want %d %q %q", w.Code, w.Header().Get("Content-Type"), w.Body.String(), c.code, c.ctype, c.body)
+			}
+		})
+	}
+}
