@@ -1,7 +1,6 @@
 package update
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"debug/elf"
@@ -12,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -34,7 +32,7 @@ func Apply(ctx context.Context, rel *Release, o Options) (err error) {
 	if rel == nil {
 		return errors.New("no release to apply")
 	}
-	log := o.logger().With("component", "update")
+	log := o.logger()
 	platform := o.platform()
 	if rel.Platform != platform {
 		return fmt.Errorf("release %s is for %s, this binary runs on %s", rel.Version, rel.Platform, platform)
@@ -127,7 +125,10 @@ func Apply(ctx context.Context, rel *Release, o Options) (err error) {
 		}
 	}
 
-	// From here the new binary is good. Keep the old one, mark the update pending, swap.
+	// From here the new binary is good. Keep the old one, mark the update pending, swap. The
+	// binary kept is the one on disk, which is not the running one after a rollback or an
+	// update by hand (freecam update): its own version is recorded.
+	previous := diskVersion(ctx, exe, o.CurrentVersion, o.RunCheckTimeout)
 	if err := keepPrevious(exe); err != nil {
 		return err
 	}
@@ -139,7 +140,7 @@ func Apply(ctx context.Context, rel *Release, o Options) (err error) {
 	if maxStarts <= 0 {
 		maxStarts = defaultMaxStarts
 	}
-	p := Pending{Version: rel.Version, PreviousVersion: o.CurrentVersion, Applied: time.Now().UTC(),
+	p := Pending{Version: rel.Version, PreviousVersion: previous, Applied: time.Now().UTC(),
 		TimeoutSeconds: timeout.Seconds(), MaxStarts: maxStarts}
 	if err := writeJSON(exe+".pending", p); err != nil {
 		return fmt.Errorf("write the pending marker: %w", err)
@@ -221,21 +222,12 @@ func runCheck(ctx context.Context, path, version, platform string, o Options) er
 			return err
 		}
 	}
-	timeout := o.RunCheckTimeout
-	if timeout <= 0 {
-		timeout = defaultRunCheckTimeout
+	got, err := BinaryVersion(ctx, path, o.RunCheckTimeout)
+	if err != nil {
+		return fmt.Errorf("the new binary: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	var out bytes.Buffer
-	cmd := exec.CommandContext(ctx, path, "version")
-	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.Env = []string{}
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("the new binary does not run (`version`: %w; output %q)", err, trim(out.String()))
-	}
-	if !strings.Contains(out.String(), strings.TrimPrefix(version, "v")) {
-		return fmt.Errorf("the new binary says %q, not version %s", trim(out.String()), version)
+	if !sameVersion(got, version) {
+		return fmt.Errorf("the new binary says it is version %q, not %s", got, version)
 	}
 	return nil
 }

@@ -187,7 +187,7 @@ func TestRefusedUpdatesLeaveTheBinaryUntouched(t *testing.T) {
 			other := tinyBinary(t, "1.0.9")
 			f.srv.put("/bin/freecam-linux-testarch", other)
 			f.manifest.Binaries[testPlatform] = entry(t, f.priv, "1.1.0", testPlatform, "bin/freecam-linux-testarch", other)
-		}, `says "freecam 1.0.9", not version 1.1.0`},
+		}, `says it is version "1.0.9", not 1.1.0`},
 		{"larger than allowed", func(t *testing.T, f *fixture, o *Options) {
 			o.MaxSize = 1000
 		}, "larger than the 1000 allowed"},

@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Release is what Check found: the manifest's newest version and this platform's binary.
@@ -96,11 +100,36 @@ func get(ctx context.Context, client *http.Client, u string) (*http.Response, er
 		return nil, err
 	}
 	if resp.StatusCode != http.StatusOK {
-		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+		hint := serverSays(resp)
 		resp.Body.Close()
-		return nil, fmt.Errorf("server error: GET %s: %s %q", req.URL.Redacted(), resp.Status, msg)
+		return nil, fmt.Errorf("server error: GET %s: %s%s", req.URL.Redacted(), resp.Status, hint)
 	}
 	return resp, nil
+}
+
+// serverSays returns ` (the server says "…")` with the first line of a text/plain error body,
+// printable and at most 100 characters, and "" for any other body: an HTML error page (a
+// proxy's, a web server's) would fill the log and the System page with markup.
+func serverSays(resp *http.Response) string {
+	mt, _, err := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	if err != nil || mt != "text/plain" {
+		return ""
+	}
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+	line, _, _ := strings.Cut(string(data), "\n")
+	line = strings.TrimSpace(strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || !unicode.IsPrint(r) {
+			return -1
+		}
+		return r
+	}, line))
+	if r := []rune(line); len(r) > 100 {
+		line = string(r[:100]) + "…"
+	}
+	if line == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (the server says %q)", line)
 }
 
 func fetchSmall(ctx context.Context, client *http.Client, u string, limit int64) ([]byte, error) {

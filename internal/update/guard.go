@@ -23,6 +23,10 @@ type GuardOptions struct {
 	// old binary with the same arguments), or exit with status 1 for the supervisor when the
 	// exec fails. A caller that wants to stop the camera cleanly first passes its own.
 	OnRollback func(Rollback)
+	// Health, if set, is the camera's health (nil when pictures flow). When the deadline passes
+	// its last error is put in the rollback's reason, so that the reason says what did not
+	// work ("no picture from the source …"), not only that something did not.
+	Health func() error
 	// Now and After are the clock (tests inject one). Default: time.Now and time.After.
 	Now   func() time.Time
 	After func(time.Duration) <-chan time.Time
@@ -110,7 +114,13 @@ func GuardStart(ctx context.Context, o GuardOptions) (*Guard, error) {
 		case <-ctx.Done():
 		case <-g.confirm:
 		case <-timer:
-			g.rollback(fmt.Sprintf("version %s did not report healthy within %gs", p.Version, p.TimeoutSeconds))
+			reason := fmt.Sprintf("version %s did not report healthy within %gs", p.Version, p.TimeoutSeconds)
+			if o.Health != nil {
+				if herr := o.Health(); herr != nil {
+					reason += ": " + herr.Error()
+				}
+			}
+			g.rollback(reason)
 		}
 	}()
 	return g, nil
@@ -194,6 +204,14 @@ func RollbackTo(exe, reason string, now time.Time) (Rollback, error) {
 	var p Pending
 	readJSON(exe+".pending", &p)
 	r := Rollback{Version: p.Version, RestoredVersion: p.PreviousVersion, At: now.UTC(), Reason: reason}
+	// A rollback by hand with no update pending (or a marker of an older freecam): the versions
+	// are what the two binaries say.
+	if r.Version == "" {
+		r.Version = diskVersion(context.Background(), exe, "", 0)
+	}
+	if r.RestoredVersion == "" {
+		r.RestoredVersion = diskVersion(context.Background(), exe+".previous", "", 0)
+	}
 	if err := os.Rename(exe+".previous", exe); err != nil {
 		return r, fmt.Errorf("restore %s.previous: %w", exe, err)
 	}

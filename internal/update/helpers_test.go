@@ -21,7 +21,8 @@ import (
 
 const testPlatform = "linux/testarch"
 
-// tinySource is a stand-in for freecam: `version` prints the version linked in with -X.
+// tinySource is a stand-in for freecam: `version` prints the version linked in with -X, and
+// `version --json` prints it as freecam's JSON (unless json is "no": an older freecam).
 const tinySource = `package main
 
 import (
@@ -30,10 +31,20 @@ import (
 )
 
 var version = "unset"
+var json = "yes"
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == "version" {
+		if len(os.Args) > 2 {
+			if os.Args[2] != "--json" || json != "yes" {
+				fmt.Fprintln(os.Stderr, "flag provided but not defined:", os.Args[2])
+				os.Exit(2)
+			}
+			fmt.Printf("{\n  \"version\": %q,\n  \"commit\": \"\"\n}\n", version)
+			return
+		}
 		fmt.Println("freecam", version)
+		fmt.Println("  commit: unknown")
 		return
 	}
 	fmt.Println("running", version)
@@ -42,16 +53,26 @@ func main() {
 
 var tinyBuilds = struct {
 	sync.Mutex
-	dir  string
 	bins map[string][]byte
 }{bins: map[string][]byte{}}
 
 // tinyBinary builds (once per version per test run) a program that prints "freecam VERSION".
 func tinyBinary(t *testing.T, version string) []byte {
 	t.Helper()
+	return buildTiny(t, version, "yes")
+}
+
+// tinyOldBinary is tinyBinary without `version --json`, as an older freecam.
+func tinyOldBinary(t *testing.T, version string) []byte {
+	t.Helper()
+	return buildTiny(t, version, "no")
+}
+
+func buildTiny(t *testing.T, version, json string) []byte {
+	t.Helper()
 	tinyBuilds.Lock()
 	defer tinyBuilds.Unlock()
-	if b, ok := tinyBuilds.bins[version]; ok {
+	if b, ok := tinyBuilds.bins[version+"|"+json]; ok {
 		return b
 	}
 	dir, err := os.MkdirTemp("", "freecam-update-tiny-")
@@ -63,7 +84,7 @@ func tinyBinary(t *testing.T, version string) []byte {
 	os.WriteFile(filepath.Join(dir, "main.go"), []byte(tinySource), 0o644)
 	out := filepath.Join(dir, "tiny")
 	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	cmd := exec.Command(gobin, "build", "-trimpath", "-ldflags", "-s -w -X main.version="+version, "-o", out, ".")
+	cmd := exec.Command(gobin, "build", "-trimpath", "-ldflags", "-s -w -X main.version="+version+" -X main.json="+json, "-o", out, ".")
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOFLAGS=-mod=mod")
 	if msg, err := cmd.CombinedOutput(); err != nil {
@@ -73,7 +94,7 @@ func tinyBinary(t *testing.T, version string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tinyBuilds.bins[version] = b
+	tinyBuilds.bins[version+"|"+json] = b
 	return b
 }
 
@@ -181,5 +202,6 @@ func runVersion(t *testing.T, path string) string {
 	if err != nil {
 		t.Fatalf("run %s version: %v (%s)", path, err, out)
 	}
-	return string(bytes.TrimSpace(out))
+	first, _, _ := bytes.Cut(out, []byte("\n"))
+	return string(bytes.TrimSpace(first))
 }

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -29,20 +30,45 @@ func BuiltinPublicKeys() ([]ed25519.PublicKey, error) {
 }
 
 // ParsePublicKeys parses one or more standard-base64 ed25519 public keys separated by commas,
-// spaces or line breaks (the config's value, or a .pub file).
+// spaces or line breaks (the config's value, or a .pub file). Its errors never contain the value:
+// it may be a private key put there by mistake, and errors reach logs and viewer-readable pages.
 func ParsePublicKeys(s string) ([]ed25519.PublicKey, error) {
 	var keys []ed25519.PublicKey
-	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' }) {
-		b, err := base64.StdEncoding.DecodeString(f)
-		if err != nil || len(b) != ed25519.PublicKeySize {
-			return nil, fmt.Errorf("public key %q: want %d bytes in standard base64", f, ed25519.PublicKeySize)
+	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
+	for i, f := range fields {
+		if err := PublicKeyProblem(f); err != nil {
+			if len(fields) > 1 {
+				return nil, fmt.Errorf("key %d of %d: %w", i+1, len(fields), err)
+			}
+			return nil, err
 		}
+		b, _ := base64.StdEncoding.DecodeString(f)
 		keys = append(keys, ed25519.PublicKey(b))
 	}
 	if len(keys) == 0 {
-		return nil, fmt.Errorf("no public key in %q", s)
+		return nil, errors.New("no public key given")
 	}
 	return keys, nil
+}
+
+// ErrPrivateKeyGiven is wrapped by PublicKeyProblem's error for a private key given where a
+// public key belongs.
+var ErrPrivateKeyGiven = errors.New("this is a release PRIVATE key, not the public key: use the .pub file that freecam release keygen wrote next to it, and treat this private key as leaked (make a new pair with freecam release keygen and sign releases with the new key)")
+
+// PublicKeyProblem says what is wrong with one base64 public key, nil when it is a 32-byte
+// ed25519 public key. A 64-byte value (an ed25519 private key, as in the key file of freecam
+// release keygen) gets ErrPrivateKeyGiven. The error never contains the value.
+func PublicKeyProblem(f string) error {
+	b, err := base64.StdEncoding.DecodeString(f)
+	switch {
+	case err != nil:
+		return fmt.Errorf("public key is not standard base64 (%d characters): want the 32-byte ed25519 key of a .pub file from freecam release keygen", len(f))
+	case len(b) == ed25519.PrivateKeySize:
+		return ErrPrivateKeyGiven
+	case len(b) != ed25519.PublicKeySize:
+		return fmt.Errorf("public key decodes to %d bytes: want the 32-byte ed25519 key of a .pub file from freecam release keygen", len(b))
+	}
+	return nil
 }
 
 // ParsePrivateKey parses a private key file's content: the 64-byte ed25519 private key (seed

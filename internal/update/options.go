@@ -3,6 +3,7 @@ package update
 import (
 	"crypto/ed25519"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,6 +22,10 @@ type Options struct {
 	// its own RootCAs; one with InsecureSkipVerify is refused. Redirects to anything but https
 	// are refused whatever the client.
 	Client *http.Client
+	// CAFile is a PEM file of certificate authorities trusted for the update server in
+	// addition to the system's roots (a self-hosted server with its own CA); verification stays
+	// on. Used only when Client is nil. Default "": the system's roots alone.
+	CAFile string
 	// PublicKeys verify the signatures. Default: the keys built into the binary.
 	PublicKeys []ed25519.PublicKey
 	// CurrentVersion is the running version, compared with the manifest's.
@@ -54,7 +59,9 @@ type Options struct {
 	// rolls it back (it crashes at start). Default 3.
 	MaxStarts int
 
-	Logger *slog.Logger // default: discard
+	// Logger receives Apply's lines as they are (the caller names the component, e.g.
+	// With("component", "update")). Default: discard.
+	Logger *slog.Logger
 }
 
 const (
@@ -111,8 +118,16 @@ func (o Options) client() (*http.Client, error) {
 	if o.Client != nil {
 		c = *o.Client
 	} else {
+		cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+		if o.CAFile != "" {
+			pool, err := CertPool(o.CAFile)
+			if err != nil {
+				return nil, err
+			}
+			cfg.RootCAs = pool
+		}
 		t := http.DefaultTransport.(*http.Transport).Clone()
-		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		t.TLSClientConfig = cfg
 		c.Transport = t
 	}
 	if t, ok := c.Transport.(*http.Transport); ok && t.TLSClientConfig != nil && t.TLSClientConfig.InsecureSkipVerify {
@@ -132,4 +147,21 @@ func (o Options) client() (*http.Client, error) {
 		return nil
 	}
 	return &c, nil
+}
+
+// CertPool returns the system's roots (none where the system has no pool) plus the certificates
+// of the PEM file; it fails when the file cannot be read or holds no certificate.
+func CertPool(file string) (*x509.CertPool, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("CA file: %w", err)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("CA file %s: no PEM certificate in it", file)
+	}
+	return pool, nil
 }
