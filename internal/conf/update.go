@@ -1,8 +1,14 @@
 package conf
 
 import (
+	"crypto/ed25519"
+	"crypto/x509"
 	"encoding/base64"
+	"encoding/pem"
+	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 )
@@ -19,6 +25,11 @@ type Update struct {
 	// PublicKey is UPDATE_PUBLIC_KEY: one or more base64 ed25519 release keys (comma or space
 	// separated) that replace the key built into the binary. Default "": the built-in key.
 	PublicKey string
+	// CAFile is UPDATE_CA_FILE: the absolute path of a PEM file of certificate authorities
+	// trusted for the update server in addition to the system's roots (a self-hosted server with
+	// its own CA); TLS stays verified. It must hold a certificate when the config loads.
+	// Default "": the system's roots alone.
+	CAFile string
 	// CheckInterval is UPDATE_CHECK_HOURS: how often the manifest is fetched. Default 24 h;
 	// 0 = only when asked (the System page's button, Home Assistant).
 	CheckInterval time.Duration
@@ -49,10 +60,19 @@ func (c *Update) decode(r *reader) {
 		}
 	}
 	if s, line, ok := r.str("UPDATE_PUBLIC_KEY"); ok {
-		if bad := badPublicKey(s); bad != "" {
-			r.fail(line, "UPDATE_PUBLIC_KEY", "must be base64 ed25519 public keys (32 bytes each), comma separated, such as the .pub file of freecam release keygen (got %q)", bad)
+		// Never the value in the message: it may be a private key, and config errors reach the
+		// log, the Logs page and the viewer-readable status.
+		if bad := publicKeyProblem(s); bad != "" {
+			r.fail(line, "UPDATE_PUBLIC_KEY", "%s", bad)
 		} else {
 			c.PublicKey = strings.TrimSpace(s)
+		}
+	}
+	if s, line, ok := r.str("UPDATE_CA_FILE"); ok {
+		if bad := caFileProblem(s); bad != "" {
+			r.fail(line, "UPDATE_CA_FILE", "%s", bad)
+		} else {
+			c.CAFile = s
 		}
 	}
 	hours := int(c.CheckInterval / time.Hour)
@@ -61,17 +81,58 @@ func (c *Update) decode(r *reader) {
 	r.bool(&c.Auto, "UPDATE_AUTO")
 }
 
-// badPublicKey returns the first field of s that is not a standard-base64 32-byte key, "" when
-// all are (the form update.ParsePublicKeys takes).
-func badPublicKey(s string) string {
+// publicKeyProblem says what is wrong with UPDATE_PUBLIC_KEY's value, "" when every field is a
+// standard-base64 32-byte key (the form update.ParsePublicKeys takes). It never quotes the value.
+func publicKeyProblem(s string) string {
 	fields := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' || r == '\t' || r == '\n' || r == '\r' })
 	if len(fields) == 0 {
-		return s
+		return "no key in it: want base64 ed25519 public keys, comma separated"
 	}
-	for _, f := range fields {
-		if b, err := base64.StdEncoding.DecodeString(f); err != nil || len(b) != 32 {
-			return f
+	for i, f := range fields {
+		which := "the key"
+		if len(fields) > 1 {
+			which = fmt.Sprintf("key %d of %d", i+1, len(fields))
 		}
+		b, err := base64.StdEncoding.DecodeString(f)
+		switch {
+		case err != nil:
+			return fmt.Sprintf("%s is not standard base64: want the 32-byte ed25519 public key of the .pub file of freecam release keygen", which)
+		case len(b) == ed25519.PrivateKeySize:
+			return fmt.Sprintf("%s is a release PRIVATE key (64 bytes), not the public key: put the .pub file's key here instead, remove this one from the camera, and treat it as leaked (make a new pair with freecam release keygen and sign releases with the new key)", which)
+		case len(b) != ed25519.PublicKeySize:
+			return fmt.Sprintf("%s decodes to %d bytes: want the 32-byte ed25519 public key of the .pub file of freecam release keygen", which, len(b))
+		}
+	}
+	return ""
+}
+
+// caFileProblem says what is wrong with UPDATE_CA_FILE, "" when it is an absolute path to a
+// readable PEM file with at least one certificate.
+func caFileProblem(path string) string {
+	if !filepath.IsAbs(path) {
+		return fmt.Sprintf("must be an absolute path to a PEM file of CA certificates (got %q)", path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Sprintf("cannot read the CA file: %v", err)
+	}
+	n := 0
+	for {
+		var b *pem.Block
+		b, data = pem.Decode(data)
+		if b == nil {
+			break
+		}
+		if b.Type != "CERTIFICATE" {
+			continue
+		}
+		if _, err := x509.ParseCertificate(b.Bytes); err != nil {
+			return fmt.Sprintf("%s: certificate %d does not parse: %v", path, n+1, err)
+		}
+		n++
+	}
+	if n == 0 {
+		return fmt.Sprintf("%s holds no PEM certificate (want -----BEGIN CERTIFICATE----- blocks)", path)
 	}
 	return ""
 }

@@ -1,6 +1,15 @@
 package conf
 
 import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/base64"
+	"encoding/pem"
+	"math/big"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +51,7 @@ func TestUpdateDecode(t *testing.T) {
 		{"empty is default", "UPDATE_MANIFEST_URL=\nUPDATE_CHECK_HOURS=\n", func(*Update) {}, ""},
 		{"plain http", "UPDATE_MANIFEST_URL=http://example.com/m.json\n", func(*Update) {}, "update.conf:1: UPDATE_MANIFEST_URL: must use https"},
 		{"not a URL", "UPDATE_MANIFEST_URL=manifest.json\n", func(*Update) {}, "update.conf:1: UPDATE_MANIFEST_URL: must be an https:// URL"},
-		{"short key", "\nUPDATE_PUBLIC_KEY=AAAA\n", func(*Update) {}, `update.conf:2: UPDATE_PUBLIC_KEY: must be base64 ed25519 public keys (32 bytes each), comma separated, such as the .pub file of freecam release keygen (got "AAAA")`},
+		{"short key", "\nUPDATE_PUBLIC_KEY=AAAA\n", func(*Update) {}, `update.conf:2: UPDATE_PUBLIC_KEY: the key decodes to 3 bytes: want the 32-byte ed25519 public key of the .pub file of freecam release keygen`},
 		{"negative hours", "UPDATE_CHECK_HOURS=-1\n", func(*Update) {}, "update.conf:1: UPDATE_CHECK_HOURS: must be between 0 and 8760 hours"},
 		{"auto maybe", "UPDATE_AUTO=maybe\n", func(*Update) {}, "update.conf:1: UPDATE_AUTO: must be true or false"},
 	}
@@ -60,6 +69,91 @@ func TestUpdateDecode(t *testing.T) {
 			}
 			if got != want {
 				t.Errorf("got %+v, want %+v", got, want)
+			}
+		})
+	}
+}
+
+func TestUpdatePublicKeyErrorsNeverShowTheValue(t *testing.T) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	private := base64.StdEncoding.EncodeToString(priv)
+	const pub = "11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+	tests := []struct{ name, value, want string }{
+		{"a private key", private, "update.conf:1: UPDATE_PUBLIC_KEY: the key is a release PRIVATE key (64 bytes), not the public key: put the .pub file's key here instead, remove this one from the camera, and treat it as leaked"},
+		{"a private key second", pub + "," + private, "UPDATE_PUBLIC_KEY: key 2 of 2 is a release PRIVATE key"},
+		{"not base64", private[:50] + "%%", "UPDATE_PUBLIC_KEY: the key is not standard base64"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := DefaultUpdate()
+			errs, _, _ := decodeFile(t, UpdateFile, "UPDATE_PUBLIC_KEY='"+tc.value+"'\n", got.decode)
+			joined := strings.Join(errs, "\n")
+			if !strings.Contains(joined, tc.want) {
+				t.Fatalf("got errors %q, want %q", joined, tc.want)
+			}
+			for i := 0; i+8 <= len(private); i++ {
+				if strings.Contains(joined, private[i:i+8]) {
+					t.Fatalf("got errors %q, which show part of the private key", joined)
+				}
+			}
+			if got.PublicKey != "" {
+				t.Errorf("got PublicKey %q, want it left empty", got.PublicKey)
+			}
+		})
+	}
+}
+
+// testCA writes a self-signed CA certificate as PEM and returns its path.
+func testCA(t *testing.T) string {
+	t.Helper()
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, pub, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestUpdateCAFile(t *testing.T) {
+	ca := testCA(t)
+	junk := filepath.Join(t.TempDir(), "junk.pem")
+	os.WriteFile(junk, []byte("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"), 0o600)
+	missing := filepath.Join(t.TempDir(), "missing.pem")
+	tests := []struct {
+		name, value, wantErr string
+		want                 string
+	}{
+		{"a CA", ca, "", ca},
+		{"relative", "ca.pem", `update.conf:2: UPDATE_CA_FILE: must be an absolute path to a PEM file of CA certificates (got "ca.pem")`, ""},
+		{"missing", missing, "update.conf:2: UPDATE_CA_FILE: cannot read the CA file: open " + missing, ""},
+		{"no certificate", junk, "update.conf:2: UPDATE_CA_FILE: " + junk + " holds no PEM certificate", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := DefaultUpdate()
+			errs, warns, _ := decodeFile(t, UpdateFile, "UPDATE_CHECK_HOURS=24\nUPDATE_CA_FILE="+tc.value+"\n", got.decode)
+			joined := strings.Join(errs, "\n")
+			if tc.wantErr == "" && joined != "" || !strings.Contains(joined, tc.wantErr) {
+				t.Fatalf("got errors %q, want %q", joined, tc.wantErr)
+			}
+			if len(warns) > 0 {
+				t.Errorf("got warnings %q, want none", warns)
+			}
+			if got.CAFile != tc.want {
+				t.Errorf("got CAFile %q, want %q", got.CAFile, tc.want)
 			}
 		})
 	}
