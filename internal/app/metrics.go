@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"sort"
+	"strconv"
 	"time"
 
+	"github.com/freecam/freecam/internal/buildinfo"
 	"github.com/freecam/freecam/internal/event"
 	"github.com/freecam/freecam/internal/metrics"
 	"github.com/freecam/freecam/internal/sdnotify"
@@ -16,15 +18,17 @@ import (
 
 // The running camera's series for /metrics, its health for /healthz, and systemd's notify
 // protocol. Everything is read from the parts at scrape time; the collector keeps only what the
-// parts forget: the motion events seen on the bus and the drops of RTSP readers that left.
+// parts forget: the motion events seen on the bus, the drops of RTSP readers that left, the
+// readers' slot numbers, and since when the source has been without a picture.
 
 var _ web.Observable = webCamera{}
 
 // healthWindow is how old the last picture may be when WATCHDOG_SECONDS is 0 (no watchdog).
 const healthWindow = 10 * time.Second
 
-// maxReaderSeries caps the per-reader drop series: readers come and go, and each address
-// would be a new series in Prometheus for ever. The total counts every reader.
+// maxReaderSeries caps the per-reader drop series at the readers with the most drops. The
+// series are labelled by slot (see readerSlots), not by address, so they stay few anyway; the
+// total counts every reader.
 const maxReaderSeries = 16
 
 // Health is nil when the camera runs and the source delivered a picture within the watchdog
@@ -58,19 +62,54 @@ func (w webCamera) Health() error { return w.a.Health() }
 func (w webCamera) MetricsCollector() func(*metrics.Writer) {
 	c := &collector{
 		a:       w.a,
+		commit:  buildinfo.Get().Commit,
 		motion:  w.a.bus.Subscribe("metrics", 16, event.MotionStart),
 		readers: map[string]uint64{},
+		slots:   readerSlots{},
 	}
 	return c.collect
 }
 
 type collector struct {
 	a       *App
+	commit  string // the build's VCS revision, for freecam_build_info
 	motion  *event.Subscription
 	motions uint64 // MotionStart events taken off the subscription
 
 	readers   map[string]uint64 // drops of each RTSP reader at the last scrape
 	goneDrops uint64            // drops of readers that have left
+	slots     readerSlots       // each current reader's label
+
+	frames frameClock // for freecam_source_last_frame_age_seconds
+}
+
+// frameClock is since when the source has been without a picture: its last picture, or, before
+// the first one, when the source started. It keeps that time across scrapes, so the age is there
+// (and grows) from freecam's start on, also for a source that never delivers a picture, and
+// does not fall to 0 while a reload swaps the parts.
+type frameClock struct {
+	inst  *instance // the parts seen at the last scrape
+	since time.Time
+}
+
+// age is the picture age at now. started is when freecam started; inst the running parts (nil
+// while it starts or a reload swaps them) and last their source's last picture (zero: none yet).
+// A new inst is a source started by a reload: its age counts from the first scrape that sees
+// it, at most one scrape interval late. The first inst counts from freecam's start.
+func (f *frameClock) age(started time.Time, inst *instance, last, now time.Time) time.Duration {
+	if f.since.IsZero() {
+		f.since = started
+	}
+	if inst != nil && inst != f.inst {
+		if f.inst != nil {
+			f.since = now
+		}
+		f.inst = inst
+	}
+	if !last.IsZero() {
+		f.since = last
+	}
+	return max(now.Sub(f.since), 0)
 }
 
 // motionEvents counts MotionStart events: each published one is either taken here or dropped
@@ -89,13 +128,24 @@ func (c *collector) motionEvents() uint64 {
 
 func (c *collector) collect(w *metrics.Writer) {
 	a := c.a
-	metrics.Process{Start: a.started, Version: a.opts.Version}.Collect(w)
+	metrics.Process{Start: a.started, Version: a.opts.Version, Commit: c.commit}.Collect(w)
 	inst, _ := a.current()
 	up := 0.0
 	if inst != nil {
 		up = 1
 	}
-	w.Gauge("freecam_up", "1 while the camera runs, 0 while it starts, restarts for a reload or stops.", up)
+	w.Gauge("freecam_up", "1 while the camera runs, 0 while it starts, restarts for a reload or stops; a camera whose source delivers nothing is up but not healthy (freecam_healthy).", up)
+	healthy := 0.0
+	if a.Health() == nil {
+		healthy = 1
+	}
+	w.Gauge("freecam_healthy", "1 when /healthz answers ok: the camera runs and the source delivered a picture within WATCHDOG_SECONDS (10 s without a watchdog); 0 otherwise.", healthy)
+	var last time.Time
+	if inst != nil {
+		last = inst.pipe.LastFrame()
+	}
+	w.Gauge("freecam_source_last_frame_age_seconds", "Seconds since the source delivered its last picture; before its first picture, seconds since freecam (or, after a reload, the new source) started, so an alert on it fires for a source that never worked.",
+		c.frames.age(a.started, inst, last, time.Now()).Seconds())
 	w.Counter("freecam_motion_events_total", "Motion events (starts) since freecam started.", float64(c.motionEvents()))
 	status := webCamera{a}.Status()
 	if status.FreeBytes >= 0 {
@@ -121,9 +171,6 @@ func (c *collector) collect(w *metrics.Writer) {
 	w.Histogram("freecam_encode_duration_seconds", "How long pictures took to encode (software H.264 or MJPEG), since freecam started.", c.a.encodeTime)
 	w.Counter("freecam_source_restarts_total", "Source restarts (it failed, ended or stalled) since the video last (re)started.", float64(inst.supervisor.restarts.Load()))
 	w.Counter("freecam_source_watchdog_restarts_total", "Source restarts because no picture arrived within WATCHDOG_SECONDS.", float64(inst.supervisor.watchdogRestarts.Load()))
-	if last := inst.pipe.LastFrame(); !last.IsZero() {
-		w.Gauge("freecam_source_last_frame_age_seconds", "Seconds since the source delivered its last picture.", time.Since(last).Seconds())
-	}
 	snap := inst.snapshots.Stats()
 	w.Counter("freecam_snapshot_encodes_total", "JPEG encodes of the snapshot cache.", float64(snap.Encodes))
 	w.Gauge("freecam_mjpeg_streams", "MJPEG streams being served.", float64(snap.Streams))
@@ -134,49 +181,90 @@ func (c *collector) collect(w *metrics.Writer) {
 // frames it skipped waiting for a keyframe after its UDP queue overflowed.
 func (c *collector) rtsp(w *metrics.Writer, inst *instance) {
 	type reader struct {
-		name    string
-		dropped uint64
+		key, transport string
+		dropped        uint64
 	}
 	var readers []reader
 	sessions, playing := 0, 0
 	now := map[string]uint64{}
+	transport := map[string]string{}
 	if srv := inst.rtsp.Load(); srv != nil {
 		st := srv.Stats()
 		sessions, playing = st.Sessions, st.Playing
 		for _, r := range st.Readers {
-			now[r.Remote] += r.Hub.Dropped + r.Skipped
+			key := r.Remote + " " + r.Transport
+			now[key] += r.Hub.Dropped + r.Skipped
+			transport[key] = r.Transport
 		}
 	}
-	for name, last := range c.readers {
-		if _, ok := now[name]; !ok {
+	for key, last := range c.readers {
+		if _, ok := now[key]; !ok {
 			c.goneDrops += last
 		}
 	}
 	var total uint64
-	for name, d := range now {
-		if d < c.readers[name] { // the same address in a new session: its count restarted
-			c.goneDrops += c.readers[name]
+	for key, d := range now {
+		if d < c.readers[key] { // the same address in a new session: its count restarted
+			c.goneDrops += c.readers[key]
 		}
 		total += d
-		readers = append(readers, reader{name, d})
+		readers = append(readers, reader{key, transport[key], d})
 	}
 	c.readers = now
+	c.slots.update(now)
 	w.Gauge("freecam_rtsp_sessions", "RTSP sessions set up.", float64(sessions))
 	w.Gauge("freecam_rtsp_readers", "RTSP sessions playing.", float64(playing))
 	w.Counter("freecam_rtsp_dropped_frames_total", "Frames RTSP readers did not get because they were too slow, all readers since freecam started.", float64(c.goneDrops+total))
 	w.Family("freecam_rtsp_reader_dropped_frames_total", metrics.Counter,
-		fmt.Sprintf("Frames each current RTSP reader did not get because it was too slow; the %d readers with the most drops.", maxReaderSeries))
+		fmt.Sprintf("Frames each current RTSP reader did not get because it was too slow; the %d readers with the most drops. "+
+			"reader is a slot number: a new reader takes the lowest one free, so the series are as many as readers were ever at once, "+
+			"and a reused slot's count starts again (a counter reset); transport is TCP, UDP or UDP-multicast. "+
+			"Client addresses are left out: viewer accounts read /metrics.", maxReaderSeries))
 	sort.Slice(readers, func(i, j int) bool {
 		if readers[i].dropped != readers[j].dropped {
 			return readers[i].dropped > readers[j].dropped
 		}
-		return readers[i].name < readers[j].name
+		return c.slots[readers[i].key] < c.slots[readers[j].key]
 	})
 	for i, r := range readers {
 		if i == maxReaderSeries {
 			break
 		}
-		w.Sample("freecam_rtsp_reader_dropped_frames_total", float64(r.dropped), metrics.Label{Name: "reader", Value: r.name})
+		w.Sample("freecam_rtsp_reader_dropped_frames_total", float64(r.dropped),
+			metrics.Label{Name: "reader", Value: strconv.Itoa(c.slots[r.key])}, metrics.Label{Name: "transport", Value: r.transport})
+	}
+}
+
+// readerSlots numbers the current RTSP readers 1, 2, 3 … as file descriptors are numbered: a
+// reader new at a scrape takes the lowest number free, a reader that left frees its number. The
+// keys (address and transport) stay in here; /metrics shows only the numbers.
+type readerSlots map[string]int
+
+// update drops the readers not in current and numbers the new ones, in key order so that
+// readers new at the same scrape are numbered the same way every time.
+func (s readerSlots) update(current map[string]uint64) {
+	used := map[int]bool{}
+	for key, n := range s {
+		if _, ok := current[key]; !ok {
+			delete(s, key)
+			continue
+		}
+		used[n] = true
+	}
+	var fresh []string
+	for key := range current {
+		if _, ok := s[key]; !ok {
+			fresh = append(fresh, key)
+		}
+	}
+	sort.Strings(fresh)
+	n := 1
+	for _, key := range fresh {
+		for used[n] {
+			n++
+		}
+		s[key] = n
+		used[n] = true
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/freecam/freecam/internal/buildinfo"
 	"github.com/freecam/freecam/internal/event"
 	"github.com/freecam/freecam/internal/metrics"
 	"github.com/freecam/freecam/internal/sdnotify"
@@ -104,6 +105,7 @@ func TestMetricsHoldTheCamerasSeries(t *testing.T) {
 		comment string
 	}{
 		{"freecam_up", 1, 1, dto.MetricType_GAUGE, ""},
+		{"freecam_healthy", 1, 1, dto.MetricType_GAUGE, "pictures arrive"},
 		{"freecam_source_frames_total", 1, 0, dto.MetricType_COUNTER, ""},
 		{"freecam_encoded_frames_total", 1, 0, dto.MetricType_COUNTER, ""},
 		{"freecam_encoder_dropped_frames_total", 0, 0, dto.MetricType_COUNTER, ""},
@@ -151,8 +153,112 @@ func TestMetricsHoldTheCamerasSeries(t *testing.T) {
 			t.Errorf("got no %s family, want it (empty when nothing is set up)", name)
 		}
 	}
-	if got := fams["freecam_build_info"].Metric[0].Label[0]; got.GetValue() != "v9.9.9-test" {
-		t.Errorf("got build_info %s=%q, want version=v9.9.9-test", got.GetName(), got.GetValue())
+	info := labels(fams["freecam_build_info"].Metric[0])
+	if info["version"] != "v9.9.9-test" {
+		t.Errorf("got build_info version=%q, want v9.9.9-test", info["version"])
+	}
+	wantCommit := buildinfo.Get().Commit
+	if wantCommit == "" {
+		wantCommit = "unknown" // test binaries carry no VCS stamp
+	}
+	if info["commit"] != wantCommit {
+		t.Errorf("got build_info commit=%q, want %q", info["commit"], wantCommit)
+	}
+}
+
+// labels is a sample's labels by name.
+func labels(m *dto.Metric) map[string]string {
+	out := map[string]string{}
+	for _, l := range m.Label {
+		out[l.GetName()] = l.GetValue()
+	}
+	return out
+}
+
+// A source that never delivers a picture: the camera is up but not healthy, and the picture age
+// is there from the start and grows, so an alert on it fires.
+func TestMetricsOfASourceThatNeverWorks(t *testing.T) {
+	testutil.Need(t, "false")
+	r := startApp(t, writeConfig(t, map[string]string{"freecam.conf": "SOURCE='exec:false'\n"}), Options{})
+	fams := scrape(t, r)
+	if got := value(fams, "freecam_up"); got != 1 {
+		t.Errorf("got freecam_up %v, want 1 (the camera runs)", got)
+	}
+	if got := value(fams, "freecam_healthy"); got != 0 {
+		t.Errorf("got freecam_healthy %v, want 0 (no picture, /healthz says 503)", got)
+	}
+	first := value(fams, "freecam_source_last_frame_age_seconds")
+	if first < 0 {
+		t.Fatalf("got no freecam_source_last_frame_age_seconds before any picture, want the time since freecam started")
+	}
+	if up := value(fams, "freecam_uptime_seconds"); first > up+1 {
+		t.Errorf("got a picture age of %v s with an uptime of %v s, want at most the uptime", first, up)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := value(scrape(t, r), "freecam_source_last_frame_age_seconds")
+		if got >= first+0.2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("got a picture age of %v s 10 s after %v s, want it to grow", got, first)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	healthz(t, r, http.StatusServiceUnavailable, time.Second)
+}
+
+func TestFrameClock(t *testing.T) {
+	t0 := time.Unix(1_700_000_000, 0)
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	first, second := &instance{}, &instance{}
+	var f frameClock
+	steps := []struct {
+		name string
+		inst *instance
+		last time.Time
+		now  float64
+		want float64
+	}{
+		{"starting, nothing runs yet", nil, time.Time{}, 2, 2},
+		{"running, no picture yet: since freecam started", first, time.Time{}, 30, 30},
+		{"a picture", first, at(31), 33, 2},
+		{"no new picture", first, at(31), 40, 9},
+		{"a reload swaps the parts", nil, time.Time{}, 41, 10},
+		{"the new source, no picture yet: since it was seen", second, time.Time{}, 42, 0},
+		{"the new source still without a picture", second, time.Time{}, 50, 8},
+		{"its first picture", second, at(51), 51.5, 0.5},
+	}
+	for _, s := range steps {
+		got := f.age(t0, s.inst, s.last, at(s.now)).Seconds()
+		if got != s.want {
+			t.Fatalf("%s: got %v s, want %v s", s.name, got, s.want)
+		}
+	}
+}
+
+func TestReaderSlots(t *testing.T) {
+	s := readerSlots{}
+	steps := []struct {
+		current []string
+		want    map[string]int
+	}{
+		{[]string{"b", "a"}, map[string]int{"a": 1, "b": 2}},
+		{[]string{"b", "c"}, map[string]int{"b": 2, "c": 1}}, // a left: c takes its slot
+		{[]string{"b", "c", "d", "e"}, map[string]int{"b": 2, "c": 1, "d": 3, "e": 4}},
+		{[]string{"e"}, map[string]int{"e": 4}},
+		{[]string{"e", "f", "g"}, map[string]int{"e": 4, "f": 1, "g": 2}},
+		{nil, map[string]int{}},
+	}
+	for i, st := range steps {
+		cur := map[string]uint64{}
+		for _, k := range st.current {
+			cur[k] = 0
+		}
+		s.update(cur)
+		if fmt.Sprint(map[string]int(s)) != fmt.Sprint(st.want) {
+			t.Errorf("step %d: got %v, want %v", i, map[string]int(s), st.want)
+		}
 	}
 }
 
@@ -171,8 +277,12 @@ func TestMetricsCountAnRTSPReader(t *testing.T) {
 		fams := scrape(t, r)
 		if value(fams, "freecam_rtsp_readers") == 1 {
 			f := fams["freecam_rtsp_reader_dropped_frames_total"]
-			if f == nil || len(f.Metric) != 1 || f.Metric[0].Label[0].GetName() != "reader" || !strings.HasPrefix(f.Metric[0].Label[0].GetValue(), "127.0.0.1:") {
-				t.Fatalf("got reader drops %v, want one series labelled reader=127.0.0.1:port", f)
+			if f == nil || len(f.Metric) != 1 {
+				t.Fatalf("got reader drops %v, want one series", f)
+			}
+			got := labels(f.Metric[0])
+			if want := map[string]string{"reader": "1", "transport": "TCP"}; fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("got reader drop labels %v, want %v (a slot number, no client address)", got, want)
 			}
 			return
 		}

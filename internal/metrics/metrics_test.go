@@ -161,6 +161,34 @@ func TestProcessSeries(t *testing.T) {
 	}
 }
 
+func TestBuildInfoCommit(t *testing.T) {
+	for _, c := range []struct{ commit, want string }{
+		{"0123456789abcdef0123456789abcdef01234567", "0123456789abcdef0123456789abcdef01234567"},
+		{"", "unknown"}, // an empty label is an absent one to Prometheus
+	} {
+		t.Run(c.want, func(t *testing.T) {
+			var w Writer
+			Process{Version: "v1.2.3", Commit: c.commit}.Collect(&w)
+			f := parse(t, w.Bytes())["freecam_build_info"]
+			if f == nil {
+				t.Fatal("got no freecam_build_info, want it")
+			}
+			got := map[string]string{}
+			for _, l := range f.Metric[0].Label {
+				got[l.GetName()] = l.GetValue()
+			}
+			if got["commit"] != c.want {
+				t.Errorf("got commit=%q, want %q (labels %v)", got["commit"], c.want, got)
+			}
+			for _, name := range []string{"version", "goversion", "goarch"} {
+				if got[name] == "" {
+					t.Errorf("got no %s label, want it (labels %v)", name, got)
+				}
+			}
+		})
+	}
+}
+
 func TestResidentBytesErrors(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "statm")

@@ -14,6 +14,9 @@ import (
 type Process struct {
 	Start   time.Time
 	Version string
+	// Commit is the VCS revision the binary was built from (internal/buildinfo); "unknown" is
+	// written when it is empty, so the label is always there.
+	Commit string
 	// StatmPath is /proc/self/statm unless set (tests point it at a fixture). Where it cannot
 	// be read (not Linux) the resident-memory series is left out.
 	StatmPath string
@@ -40,8 +43,12 @@ func (p Process) Collect(w *Writer) {
 		w.Gauge("freecam_start_time_seconds", "When freecam started, seconds since the Unix epoch.", float64(p.Start.UnixNano())/1e9)
 		w.Gauge("freecam_uptime_seconds", "Seconds since freecam started.", now().Sub(p.Start).Seconds())
 	}
-	w.Gauge("freecam_build_info", "Always 1; the labels say which freecam runs.", 1,
-		Label{"version", p.Version}, Label{"goversion", runtime.Version()}, Label{"goarch", runtime.GOARCH})
+	commit := p.Commit
+	if commit == "" {
+		commit = "unknown"
+	}
+	w.Gauge("freecam_build_info", "Always 1; the labels say which freecam runs: version, commit (the VCS revision, \"unknown\" when the build has none), Go version and architecture.", 1,
+		Label{"version", p.Version}, Label{"commit", commit}, Label{"goversion", runtime.Version()}, Label{"goarch", runtime.GOARCH})
 }
 
 // ResidentBytes reads the resident set size from a statm file (/proc/self/statm: sizes in
