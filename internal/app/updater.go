@@ -69,7 +69,7 @@ func (u *updater) options() (update.Options, error) {
 	if !c.Configured() {
 		return update.Options{}, errors.New("updates are not set up: set UPDATE_MANIFEST_URL in update.conf")
 	}
-	o := update.Options{ManifestURL: c.ManifestURL, CurrentVersion: u.version, Platform: ownPlatform(),
+	o := update.Options{ManifestURL: c.ManifestURL, CAFile: c.CAFile, CurrentVersion: u.version, Platform: ownPlatform(),
 		Logger: u.log, ProgressInterval: 250 * time.Millisecond}
 	if c.PublicKey != "" {
 		keys, err := update.ParsePublicKeys(c.PublicKey)
@@ -175,7 +175,12 @@ func (u *updater) check(ctx context.Context, o update.Options) (*update.Release,
 	defer u.mu.Unlock()
 	if err != nil {
 		err = fmt.Errorf("update check: %w", err)
-		u.st.Error = err.Error()
+		if ctx.Err() == nil {
+			// A failed check is a check too: the state says when it ran and why it failed, and
+			// the log has one line for it.
+			u.st.Error, u.st.LastCheck = err.Error(), time.Now()
+			u.log.Warn("update check failed", "err", err)
+		}
 		return nil, err
 	}
 	u.st.Error, u.st.LastCheck = "", time.Now()
@@ -200,6 +205,9 @@ func (u *updater) Apply(context.Context) error {
 	if pending != "" {
 		return fmt.Errorf("freecam %s was just installed and has not proved healthy yet; install again once it has", pending)
 	}
+	if err := u.installable(); err != nil {
+		return err
+	}
 	if err := u.begin(true); err != nil {
 		return err
 	}
@@ -211,10 +219,30 @@ func (u *updater) Apply(context.Context) error {
 	return nil
 }
 
+// installable refuses an install the last check did not offer: none yet, or nothing newer (so
+// the caller hears it at once instead of an install that fails in the background).
+func (u *updater) installable() error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	switch {
+	case u.st.Restarting, u.st.InProgress, u.busy:
+		return nil // begin says why
+	case u.st.Latest == "":
+		return errors.New("no update check has reached the manifest yet: check for updates first")
+	case u.st.Available:
+		return nil
+	}
+	if _, err := update.CompareVersions(u.version, u.version); err != nil {
+		return fmt.Errorf("this is a development build (%s): install %s with freecam update --force", u.version, u.st.Latest)
+	}
+	return fmt.Errorf("nothing to install: the manifest offers %s and %s runs", u.st.Latest, u.version)
+}
+
 // install checks the manifest afresh, downloads and installs its release with progress, and on
 // success asks for the restart into it. Call with busy and InProgress set.
 func (u *updater) install(ctx context.Context, o update.Options) {
 	rel, err := u.check(ctx, o)
+	checked := err == nil // a failed check has logged its line
 	if err == nil && !rel.Newer {
 		if _, verr := update.CompareVersions(u.version, u.version); verr != nil {
 			err = fmt.Errorf("this is a development build (%s): install %s with freecam update --force", u.version, rel.Version)
@@ -246,7 +274,9 @@ func (u *updater) install(ctx context.Context, o update.Options) {
 			u.st.Error = fmt.Sprintf("install: %v", err)
 		}
 		u.mu.Unlock()
-		u.log.Error("update not installed; the running binary is untouched", "err", err)
+		if checked {
+			u.log.Error("update not installed; the running binary is untouched", "err", err)
+		}
 		return
 	}
 	u.st.Percentage, u.st.Restarting, u.restartExe = 100, true, exe
@@ -301,10 +331,7 @@ func (u *updater) periodic(ctx context.Context, now time.Time) {
 		return
 	}
 	if err := u.Check(ctx); err != nil {
-		if ctx.Err() == nil {
-			u.log.Warn("periodic update check", "err", err)
-		}
-		return
+		return // a failed check logged its line; a busy updater is checking already
 	}
 	st := u.State()
 	if !st.Available {

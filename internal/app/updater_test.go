@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"encoding/pem"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -238,6 +239,9 @@ func TestUpdaterRefusals(t *testing.T) {
 		f.mu.Unlock()
 		u, restarts := f.updater(t, f.config)
 		runUpdater(t, u)
+		if err := u.Check(context.Background()); err != nil {
+			t.Fatalf("Check: %v", err)
+		}
 		if err := u.Apply(context.Background()); err != nil {
 			t.Fatalf("Apply: %v", err)
 		}
@@ -272,17 +276,103 @@ func TestUpdaterRefusals(t *testing.T) {
 		f.publish(t, "1.0.0", f.new)
 		u, restarts := f.updater(t, f.config)
 		runUpdater(t, u)
-		if err := u.Apply(context.Background()); err != nil {
-			t.Fatalf("Apply: %v", err)
+		if err := u.Apply(context.Background()); err == nil || !strings.Contains(err.Error(), "check for updates first") {
+			t.Errorf("Apply before any check: got %v, want a refusal asking for a check", err)
 		}
-		testutil.WaitFor(t, "the install to end", func() bool { return !u.State().InProgress })
-		if st := u.State(); !strings.Contains(st.Error, "nothing to install") || st.Available {
-			t.Errorf("got %+v, want nothing to install and nothing available", st)
+		if err := u.Check(context.Background()); err != nil {
+			t.Fatalf("Check: %v", err)
+		}
+		if err := u.Apply(context.Background()); err == nil || !strings.Contains(err.Error(), "nothing to install: the manifest offers 1.0.0 and 1.0.0 runs") {
+			t.Errorf("Apply with nothing newer: got %v, want a refusal at once", err)
+		}
+		if st := u.State(); st.InProgress || st.Error != "" || st.Available {
+			t.Errorf("got %+v, want no install started and no error recorded", st)
 		}
 		if len(restarts) > 0 {
 			t.Error("asked for a restart with nothing installed")
 		}
 	})
+}
+
+// TestUpdaterFailedCheck: a check that fails is recorded (time and error) and logged once,
+// whether asked for or periodic; the server's HTML error page stays out of both.
+func TestUpdaterFailedCheck(t *testing.T) {
+	f := newUpdFixture(t)
+	f.mu.Lock()
+	f.manifest = nil
+	f.mu.Unlock()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusInternalServerError)
+		w.Write([]byte("<html><body><h1>Oops</h1></body></html>"))
+	}))
+	t.Cleanup(srv.Close)
+	var buf syncBuffer
+	log := slog.New(slog.NewTextHandler(&buf, nil)).With("component", "update")
+	cfg := func() conf.Update {
+		c := f.config()
+		c.ManifestURL, c.CheckInterval = srv.URL+"/manifest.json", time.Hour
+		return c
+	}
+	u := newUpdater("1.0.0", cfg, func(string) {}, log)
+	u.tune = func(o *update.Options) { o.Client, o.Platform, o.Executable = srv.Client(), updPlatform, f.exe }
+	ctx := runUpdater(t, u)
+	before := time.Now()
+	if err := u.Check(context.Background()); err == nil {
+		t.Fatal("Check: got nil, want the server error")
+	}
+	st := u.State()
+	if st.LastCheck.Before(before) || !strings.Contains(st.Error, "500 Internal Server Error") || strings.Contains(st.Error, "<") {
+		t.Errorf("got last check %v, error %q; want the time of the failed check and the status without the page", st.LastCheck, st.Error)
+	}
+	u.periodic(ctx, time.Now())
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("got log %q, want one line per failed check", buf.String())
+	}
+	for _, l := range lines {
+		if !strings.Contains(l, `msg="update check failed"`) || strings.Count(l, "component=update") != 1 || strings.Contains(l, "<html") {
+			t.Errorf("got log line %q, want \"update check failed\" naming the component once, without the page", l)
+		}
+	}
+}
+
+// TestUpdaterTrustsUpdateCAFile checks against a local HTTPS server with its own CA: refused with
+// the system's roots, accepted with UPDATE_CA_FILE.
+func TestUpdaterTrustsUpdateCAFile(t *testing.T) {
+	f := newUpdFixture(t)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.srv.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	caFile := ""
+	u, _ := f.updater(t, func() conf.Update { c := f.config(); c.CAFile = caFile; return c })
+	u.tune = func(o *update.Options) { o.Platform, o.Executable = updPlatform, f.exe } // no test client
+	if err := u.Check(context.Background()); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("without UPDATE_CA_FILE: got %v, want a certificate error", err)
+	}
+	caFile = ca
+	if err := u.Check(context.Background()); err != nil || u.State().Latest != "1.1.0" {
+		t.Fatalf("with UPDATE_CA_FILE: got %v (state %+v), want 1.1.0 found", err, u.State())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the logger and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func TestUpdaterPeriodicAutoInstallSkipsARolledBackRelease(t *testing.T) {
