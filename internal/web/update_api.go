@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -12,7 +13,8 @@ import (
 // Signed updates (admin only): GET /api/v1/update is the state (camera.UpdateState);
 // POST /api/v1/update/check fetches the manifest and answers the new state; POST
 // /api/v1/update/apply starts the install and answers 202 at once, its progress in GET's
-// percentage, after which the camera restarts into the new binary. Both POSTs go through the
+// percentage, after which the camera restarts into the new binary; with nothing newer found by
+// the last check (or no check yet) it answers 409 at once. Both POSTs go through the
 // guard's CSRF and cross-site checks like every state-changing route.
 
 // updateCheckTimeout bounds a check asked for over the API (a slow update server).
@@ -59,6 +61,16 @@ func (s *Server) apiUpdateCheck(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) apiUpdateApply(w http.ResponseWriter, r *http.Request) {
 	if s.updateBusy(w) {
+		return
+	}
+	// Nothing to install is known before the install starts: say so now, not as the error of
+	// an install that was accepted.
+	switch st := s.opts.Camera.Update(); {
+	case st.Latest == "":
+		apiError(w, http.StatusConflict, errors.New("no update check has reached the manifest yet: check for updates first"))
+		return
+	case !st.Available:
+		apiError(w, http.StatusConflict, fmt.Errorf("nothing newer to install: the last check found %s, and %s runs", st.Latest, st.Installed))
 		return
 	}
 	if err := s.opts.Camera.UpdateApply(r.Context()); err != nil {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/freecam/freecam/internal/camera"
 )
@@ -61,6 +62,21 @@ func TestUpdateAPI(t *testing.T) {
 	}
 	ts.cam.Fail("UpdateCheck", nil)
 
+	for _, tc := range []struct {
+		st   camera.UpdateState
+		want string
+	}{
+		{camera.UpdateState{Installed: "1.0.0", Configured: true}, "check for updates first"},
+		{camera.UpdateState{Installed: "1.0.0", Configured: true, Latest: "1.0.0", LastCheck: time.Now()}, "nothing newer to install: the last check found 1.0.0, and 1.0.0 runs"},
+	} {
+		ts.cam.SetUpdate(tc.st)
+		code, body = admin(http.MethodPost, "/api/v1/update/apply")
+		var e struct{ Error string }
+		if json.Unmarshal([]byte(body), &e); code != http.StatusConflict || !strings.Contains(e.Error, tc.want) {
+			t.Errorf("apply with %+v: got %d %s, want 409 {\"error\": %q}", tc.st, code, body, tc.want)
+		}
+	}
+	ts.cam.SetUpdate(camera.UpdateState{Installed: "camtest", Configured: true, Latest: "1.1.0", Available: true, LastCheck: time.Now()})
 	code, body = admin(http.MethodPost, "/api/v1/update/apply")
 	if st := state(t, body); code != http.StatusAccepted || !st.InProgress {
 		t.Fatalf("apply: got %d %s, want 202 in progress", code, body)
@@ -84,7 +100,7 @@ func TestUpdateAPI(t *testing.T) {
 	if code, body = admin(http.MethodPost, "/api/v1/update/check"); code != http.StatusConflict || !strings.Contains(body, "UPDATE_MANIFEST_URL") {
 		t.Errorf("check without update.conf: got %d %s, want 409 naming UPDATE_MANIFEST_URL", code, body)
 	}
-	ts.cam.SetUpdate(camera.UpdateState{Installed: "camtest", Configured: true})
+	ts.cam.SetUpdate(camera.UpdateState{Installed: "camtest", Configured: true, Latest: "1.1.0", Available: true})
 	ts.cam.Fail("UpdateApply", errors.New("freecam 1.1.0 was just installed and has not proved healthy yet"))
 	if code, body = admin(http.MethodPost, "/api/v1/update/apply"); code != http.StatusConflict || !strings.Contains(body, "not proved healthy") {
 		t.Errorf("a refused apply: got %d %s, want 409 with the reason", code, body)
