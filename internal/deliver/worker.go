@@ -61,9 +61,9 @@ func (q *Queue) Run(ctx context.Context) error {
 		q.release(e)
 		failures++
 		if failures == 1 {
-			q.log.Warn("delivery failed; retrying with backoff", "item", e.it.ID, "err", err)
+			q.log.Warn("delivery failed; retrying with backoff", "item", e.it.ID, "err", logErr(err))
 		} else {
-			q.log.Debug("delivery failed again", "item", e.it.ID, "err", err, "failed_attempts", failures)
+			q.log.Debug("delivery failed again", "item", e.it.ID, "err", logErr(err), "failed_attempts", failures)
 		}
 		if !q.sleep(ctx, min(bo.Next(0), bo.Max)) {
 			return nil
@@ -78,9 +78,19 @@ func (q *Queue) attempt(ctx context.Context, e *entry) error {
 	it := e.it
 	it.Files = slices.Clone(it.Files)
 	if err := q.o.Target.Deliver(ctx, it); err != nil {
-		return fmt.Errorf("deliver: %s: %s: %w", q.name, it.ID, err)
+		return &failure{Target: q.name, Item: it.ID, Err: err}
 	}
 	return nil
+}
+
+// logErr is err for a log line whose attributes name the target and the item already: a failed
+// attempt's cause only, so neither is said twice.
+func logErr(err error) string {
+	var f *failure
+	if errors.As(err, &f) {
+		return f.cause()
+	}
+	return err.Error()
 }
 
 // take returns the oldest item and marks it busy, so that trim leaves it alone.
@@ -114,7 +124,7 @@ func (q *Queue) done(e *entry) {
 // drop gives up on e, logging why.
 func (q *Queue) drop(e *entry, why string, err error, attrs ...any) {
 	q.remove(e)
-	q.log.Warn("dropped an item: "+why, append([]any{"item", e.it.ID, "event", e.it.Event, "err", err}, attrs...)...)
+	q.log.Warn("dropped an item: "+why, append([]any{"item", e.it.ID, "event", e.it.Event, "err", logErr(err)}, attrs...)...)
 	q.mu.Lock()
 	q.unqueue(e)
 	q.st.Dropped++

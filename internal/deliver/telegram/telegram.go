@@ -117,7 +117,7 @@ func (t *Target) Deliver(ctx context.Context, it deliver.Item) error {
 	}
 	for _, p := range parts {
 		if err := t.try(ctx, p.send); err != nil {
-			return classify(fmt.Errorf("item %s: %w", it.ID, err))
+			return classify(err) // the queue names the item
 		}
 	}
 	return nil

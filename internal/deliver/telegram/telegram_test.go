@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/deliver"
 	"github.com/freecam/freecam/internal/deliver/telegram/telegramtest"
+	"github.com/freecam/freecam/internal/testutil"
 )
 
 const token = "123456:secret-token-ABC"
@@ -207,5 +209,45 @@ func BenchmarkSendPhoto(b *testing.B) {
 		if err := tg.Deliver(context.Background(), deliver.Item{ID: "i", Kind: deliver.Snapshot, Files: []string{jpg}}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// A refused photo through a real queue: the queue's error and its log line say the target and
+// the item once each (the review saw "deliver: telegram: <id>: item <id>: telegram: sendPhoto").
+func TestQueueErrorNamesTargetAndItemOnce(t *testing.T) {
+	jpg, _, _, _ := files(t)
+	srv := telegramtest.New(t, token)
+	srv.FailNext("sendPhoto", 400, "Bad Request: PHOTO_INVALID_DIMENSIONS", 0)
+	var logs testutil.SyncBuffer
+	q, err := deliver.NewQueue(deliver.Options{
+		Dir:    t.TempDir(),
+		Target: New(conf.Telegram{Token: token, ChatID: "4242", APIURL: srv.URL}, conf.AlertImage, Options{}),
+		Log:    slog.New(slog.NewTextHandler(&logs, nil)),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "20261126-143501-snap"
+	if err := q.Enqueue(deliver.Item{ID: id, Kind: deliver.Snapshot, Files: []string{jpg}, Created: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- q.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	testutil.WaitWithin(t, 5*time.Second, "the refused photo dropped", func() bool { return q.Status().Dropped == 1 })
+
+	want := "deliver: telegram: item " + id + ": permanent: sendPhoto: 400 Bad Request: PHOTO_INVALID_DIMENSIONS"
+	if got := q.Status().LastError; got != want {
+		t.Errorf("last error: got %q, want %q", got, want)
+	}
+	var line string
+	for l := range strings.SplitSeq(logs.String(), "\n") {
+		if strings.Contains(l, "dropped an item") {
+			line = l
+		}
+	}
+	if strings.Count(line, id) != 1 || strings.Count(line, "telegram") != 1 || !strings.Contains(line, "PHOTO_INVALID_DIMENSIONS") {
+		t.Errorf("log line: got %q, want the item and the target once each, and the reason", line)
 	}
 }

@@ -1,0 +1,117 @@
+package deliver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/freecam/freecam/internal/testutil"
+)
+
+const nginx502 = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n</body>\r\n</html>\r\n"
+
+func TestFailureSaysTargetAndItemOnce(t *testing.T) {
+	const id = "20261126-143501-snap"
+	tests := []struct {
+		name   string
+		target string
+		err    error
+		want   string
+	}{
+		{"a bare cause", "ftp", errors.New("dial tcp 10.0.0.9:21: connection refused"),
+			"deliver: ftp: item " + id + ": dial tcp 10.0.0.9:21: connection refused"},
+		{"the target names itself", "telegram", errors.New("telegram: sendPhoto: 502 Bad Gateway"),
+			"deliver: telegram: item " + id + ": sendPhoto: 502 Bad Gateway"},
+		{"the target names itself and the item", "telegram", fmt.Errorf("item %s: %w", id, errors.New("telegram: sendPhoto: 502 Bad Gateway")),
+			"deliver: telegram: item " + id + ": sendPhoto: 502 Bad Gateway"},
+		{"permanent", "telegram", &Permanent{Err: errors.New("telegram: sendPhoto: 400 Bad Request: PHOTO_INVALID_DIMENSIONS")},
+			"deliver: telegram: item " + id + ": permanent: sendPhoto: 400 Bad Request: PHOTO_INVALID_DIMENSIONS"},
+		{"the item in the target's own words", "mail", fmt.Errorf("mail: item %s to smtp.example.org:587: %w", id, errors.New("535 authentication failed")),
+			"deliver: mail: item " + id + " to smtp.example.org:587: 535 authentication failed"},
+		{"another name's prefix is kept", "ftp-backup", errors.New("ftp: 550 no such directory"),
+			"deliver: ftp-backup: item " + id + ": ftp: 550 no such directory"},
+		{"an HTML error page", "dropbox", fmt.Errorf("dropbox: upload: 502 %s (to /cam/a.jpg)", nginx502),
+			"deliver: dropbox: item " + id + ": upload: 502 502 Bad Gateway 502 Bad Gateway nginx/1.18.0 (to /cam/a.jpg)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &failure{Target: tc.target, Item: id, Err: tc.err}
+			if got := f.Error(); got != tc.want {
+				t.Errorf("got  %q\nwant %q", got, tc.want)
+			}
+			if got := strings.Count(f.Error(), id); got != 1 {
+				t.Errorf("got the item id %d times, want once", got)
+			}
+			if !errors.Is(f, tc.err) {
+				t.Errorf("errors.Is(failure, cause): got false, want true")
+			}
+		})
+	}
+	if !IsPermanent(&failure{Target: "x", Item: id, Err: &Permanent{Err: errors.New("no")}}) {
+		t.Errorf("IsPermanent of a failure wrapping a Permanent: got false, want true")
+	}
+}
+
+func TestOneLine(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	tests := []struct{ name, in, want string }{
+		{"short stays", "dial tcp: connection refused", "dial tcp: connection refused"},
+		{"first line of many", "exit status 1\nstderr: bad thing\nmore", "exit status 1 …"},
+		{"blank lines skipped", "\n\n  first  \n", "first"},
+		{"control characters", "a\tb\x1b[31mc\x00d", "a b [31mc d"},
+		{"cut to 200", long, strings.Repeat("x", 200) + " …"},
+		{"html page", nginx502, "502 Bad Gateway 502 Bad Gateway nginx/1.18.0"},
+		{"html with script, style, comment and entities", "<!DOCTYPE html><html><head><style>body{color:red}</style><script>var a = 1 < 2;</script></head><body><!-- hi --><p>Service&nbsp;Unavailable &amp; down</p></body></html>",
+			"Service Unavailable & down"},
+		{"unclosed tag", "upload: 500 <html><body>Oops <b", "upload: 500 Oops"},
+		{"a < without HTML stays", "a < b", "a < b"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := oneLine(tc.in); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+// Through a queue: the status and the log lines say the target and the item once.
+func TestQueueErrorsSayTargetAndItemOnce(t *testing.T) {
+	const id = "20261126-143501-snap"
+	f := newFake("telegram", func(_ context.Context, it Item, n int) error {
+		if n == 1 {
+			return fmt.Errorf("item %s: %w", it.ID, fmt.Errorf("telegram: sendPhoto: 502 %s", nginx502))
+		}
+		return nil
+	})
+	o, logs := fastOptions(t, f)
+	q, err := NewQueue(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Enqueue(Item{ID: id, Kind: Text}); err != nil {
+		t.Fatal(err)
+	}
+	stop := run(t, q)
+	testutil.WaitWithin(t, 5*time.Second, "delivered after one failure", func() bool { return q.Status().Delivered == 1 })
+	stop()
+	want := "deliver: telegram: item " + id + ": sendPhoto: 502 502 Bad Gateway 502 Bad Gateway nginx/1.18.0"
+	if got := q.Status().LastError; got != want {
+		t.Errorf("last error: got %q, want %q", got, want)
+	}
+	var warn string
+	for line := range strings.SplitSeq(logs.String(), "\n") {
+		if strings.Contains(line, "delivery failed") {
+			warn = line
+		}
+	}
+	if warn == "" {
+		t.Fatalf("logs: got no \"delivery failed\" line in %q", logs.String())
+	}
+	if strings.Count(warn, id) != 1 || strings.Count(warn, "telegram") != 1 || strings.Contains(warn, "<") {
+		t.Errorf("log line: got %q, want the item and the target once each and no HTML", warn)
+	}
+}
