@@ -36,7 +36,7 @@ type liveData struct {
 func (u *UI) live(w http.ResponseWriter, r *http.Request) {
 	v := u.newView(r, "Live")
 	v.Flash = flashFor(r)
-	v.Script = "live.js"
+	v.Scripts = []string{"live.js"}
 	u.renderLive(w, http.StatusOK, v)
 }
 
@@ -69,7 +69,7 @@ func (u *UI) renderLive(w http.ResponseWriter, status int, v *view) {
 func (u *UI) liveError(w http.ResponseWriter, r *http.Request, status int, err error) {
 	v := u.newView(r, "Live")
 	v.Error = err.Error()
-	v.Script = "live.js"
+	v.Scripts = []string{"live.js"}
 	u.renderLive(w, status, v)
 }
 

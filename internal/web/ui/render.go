@@ -42,9 +42,9 @@ type view struct {
 	Admin   bool
 	CSRF    string
 	Version string
-	Flash   string // a success message
-	Error   string // a problem to show at the top
-	Script  string // a page script under /static/, "" for none
+	Flash   string   // a success message
+	Error   string   // a problem to show at the top
+	Scripts []string // the page's scripts under /static/, run in this order
 	Data    any
 	host    string // the request's Host, for URLs the browser's machine can use
 }

@@ -124,7 +124,7 @@ func (u *UI) settingsGet(name string) http.HandlerFunc {
 		v := u.newView(r, pageTitle(name))
 		v.Flash = flashFor(r)
 		if name == "motion" {
-			v.Script = "roi.js"
+			v.Scripts = []string{"roi.js"}
 		}
 		d := u.settingsView(name, secs, settings.Values(u.cam.ConfigDir(), secs), nil)
 		d.CSRF = v.CSRF
@@ -182,7 +182,7 @@ func (u *UI) settingsError(w http.ResponseWriter, r *http.Request, name string, 
 	v := u.newView(r, pageTitle(name))
 	v.Error = msg
 	if name == "motion" {
-		v.Script = "roi.js"
+		v.Scripts = []string{"roi.js"}
 	}
 	d := u.settingsView(name, secs, vals, errs)
 	d.CSRF = v.CSRF

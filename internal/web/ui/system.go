@@ -69,7 +69,8 @@ func (u *UI) renderSystemForms(w http.ResponseWriter, r *http.Request, status in
 		d.Uptime = time.Since(st.Started).Round(time.Second).String()
 	}
 	v.Data = d
-	v.Script = "system.js"
+	// restart.js first: system.js hands the page to it when freecam restarts into an update.
+	v.Scripts = []string{"restart.js", "system.js"}
 	u.render(w, status, "system", v)
 }
 
@@ -213,7 +214,7 @@ func (u *UI) restart(w http.ResponseWriter, r *http.Request) {
 // /login?next=<next>, which the login form keeps (safeNext).
 func (u *UI) renderRestarting(w http.ResponseWriter, r *http.Request, next string) {
 	v := u.newView(r, "Restarting")
-	v.Script = "restart.js"
+	v.Scripts = []string{"restart.js"}
 	v.Data = safeNext(next)
 	u.render(w, http.StatusOK, "restarting", v)
 }

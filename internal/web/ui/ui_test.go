@@ -499,3 +499,36 @@ func TestSelectKeepsAnUnknownValue(t *testing.T) {
 		t.Errorf("the motion page does not show the file's sensitivity 7 as selected and invalid")
 	}
 }
+
+// The backup section says plainly that a backup holds the services' passwords, and that only
+// the two keys are left out; the page loads restart.js before system.js, which hands over to it
+// when an update restarts freecam.
+func TestSystemPageBackupWordingAndScripts(t *testing.T) {
+	e := newEnv(t)
+	code, body := e.get(t, "/system")
+	if code != http.StatusOK {
+		t.Fatalf("GET /system: got %d, want 200", code)
+	}
+	text := strings.Join(strings.Fields(body), " ")
+	for _, want := range []string{
+		"It holds the service passwords of the config files in plain text",
+		"the Wi-Fi key, the RTSP, MQTT, FTP/SMB and mail passwords, the Telegram and Matrix tokens",
+		"Keep it private",
+		"Only two keys are left out unless asked for: the HTTPS (TLS) private key and the ONVIF sealing key",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("System page: no %q", want)
+		}
+	}
+	if strings.Contains(text, "Keys are left out unless asked for") {
+		t.Error("System page still says only that keys are left out")
+	}
+	r, s := strings.Index(body, `src="/static/restart.js"`), strings.Index(body, `src="/static/system.js"`)
+	if r < 0 || s < 0 || r > s {
+		t.Errorf("System page scripts: restart.js at %d, system.js at %d; want both, restart.js first", r, s)
+	}
+	_, js := e.get(t, "/static/restart.js")
+	if !strings.Contains(js, "window.freecamAwaitRestart = awaitRestart") {
+		t.Error("restart.js does not offer freecamAwaitRestart to other pages")
+	}
+}

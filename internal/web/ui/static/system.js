@@ -63,7 +63,11 @@
 
 // System page: signed updates. Shows the state of GET /api/v1/update, checks and installs through
 // the API (POSTs carry the page's CSRF token in X-CSRF-Token), and polls once a second while a
-// check, an install (its progress bar) or the restart into the new version runs.
+// check or an install (its progress bar) runs. Once an install runs, the camera execs into the
+// new version within milliseconds of finishing it, which ends the sessions: from then on a 401,
+// a lost connection or another version means "freecam is restarting into the new version", and
+// the page hands over to restart.js (window.freecamAwaitRestart), which waits for freecam, opens
+// the login page if the session is gone, and comes back here.
 (function () {
   "use strict";
   var form = document.getElementById("update");
@@ -75,7 +79,9 @@
   var check = document.getElementById("update-check");
   var apply = document.getElementById("update-apply");
   var timer = null;
-  var restarting = false;
+  var installing = false; // an install was started or seen running: the camera restarts after it
+  var version = null;     // the version the page first saw running
+  var gone = false;       // handed over to restart.js
 
   function when(t) { return t ? new Date(t).toLocaleString() : ""; }
 
@@ -84,7 +90,34 @@
     errBox.hidden = !msg;
   }
 
+  // restartingNow stops polling and waits, as the restart page does, for the new version.
+  function restartingNow() {
+    if (gone) { return; }
+    gone = true;
+    window.clearTimeout(timer);
+    check.disabled = true;
+    apply.disabled = true;
+    apply.hidden = true;
+    problem("");
+    bar.hidden = false;
+    bar.value = 100;
+    status.textContent = "freecam is restarting into the new version. This page goes on when it is up again; you may have to log in again.";
+    if (window.freecamAwaitRestart) {
+      window.freecamAwaitRestart("/system");
+    } else {
+      window.setTimeout(function () { window.location.href = "/system"; }, 5000);
+    }
+  }
+
   function render(s) {
+    if (gone) { return; }
+    if (version === null) { version = s.installed || ""; }
+    if (installing && (s.installed || "") !== version) { restartingNow(); return; }
+    if (s.in_progress || s.restarting) {
+      installing = true;
+    } else if (installing) {
+      installing = false; // the install ended here without a restart: s.error says why
+    }
     var busy = s.checking || s.in_progress || s.restarting;
     var text = s.installed ? "Running freecam " + s.installed + "." : "Running a freecam build without a version.";
     if (!s.configured) {
@@ -115,11 +148,6 @@
     check.disabled = !s.configured || busy;
     apply.hidden = !s.available || s.restarting;
     apply.disabled = busy;
-    if (s.restarting) { restarting = true; }
-    if (restarting && !s.restarting && !busy) {
-      restarting = false;
-      status.textContent = "Now running freecam " + (s.installed || "") + ".";
-    }
     schedule(busy);
   }
 
@@ -129,24 +157,22 @@
   }
 
   function load() {
-    fetch("/api/v1/update", { credentials: "same-origin", headers: { "Accept": "application/json" } })
+    if (gone) { return; }
+    fetch("/api/v1/update", { credentials: "same-origin", cache: "no-store", headers: { "Accept": "application/json" } })
       .then(function (r) {
-        if (r.status === 401 && restarting) {
-          restarting = false;
-          status.textContent = "The camera restarted: reload the page to sign in again.";
-          return null;
-        }
+        // The session died with the old process: the new one is up.
+        if ((r.status === 401 || r.status === 403) && installing) { restartingNow(); return null; }
         if (!r.ok) { throw new Error("HTTP " + r.status); }
         return r.json();
       })
       .then(function (s) { if (s) { render(s); } })
       .catch(function (e) {
-        if (restarting) { schedule(true); return; } // the camera is restarting: wait for it
+        if (installing) { restartingNow(); return; } // the connection went with the old process
         problem("Could not read the update state: " + e.message);
       });
   }
 
-  function post(path, busyText) {
+  function post(path, busyText, started) {
     check.disabled = true;
     apply.disabled = true;
     problem("");
@@ -157,16 +183,20 @@
       headers: { "X-CSRF-Token": form.elements.csrf.value, "Accept": "application/json" }
     }).then(function (r) {
       return r.json().catch(function () { return {}; }).then(function (body) {
-        if (!r.ok) { problem(body.error || ("Refused (" + r.status + ")")); }
+        if (!r.ok) { problem(body.error || ("Refused (" + r.status + ")")); } else if (started) { installing = true; }
         load();
       });
-    }).catch(function (e) { problem("Request failed: " + e.message); load(); });
+    }).catch(function (e) {
+      if (started) { installing = true; } // the install may have run and restarted the camera
+      problem("Request failed: " + e.message);
+      load();
+    });
   }
 
-  check.addEventListener("click", function () { post("/api/v1/update/check", "Checking for updates…"); });
+  check.addEventListener("click", function () { post("/api/v1/update/check", "Checking for updates…", false); });
   apply.addEventListener("click", function () {
     if (!window.confirm("Install the update? The camera restarts into it when it is installed.")) { return; }
-    post("/api/v1/update/apply", "Starting the install…");
+    post("/api/v1/update/apply", "Starting the install…", true);
   });
   load();
 })();
