@@ -17,11 +17,11 @@ func TestConfImport(t *testing.T) {
 		written bool
 	}{
 		{"applied", map[string]string{"rtspserver.conf": "# c\nPORT=8555\nLOG=true\n"}, false, 0,
-			[]string{"applied (1):\n  rtspserver.conf:2 PORT: taken into rtspserver.conf\n", "rtspserver.conf:3 LOG: a firmware key freecam does not use", "written: rtspserver.conf"}, true},
+			[]string{"applied (1):\n  rtspserver.conf:2 PORT: taken into rtspserver.conf\n", "rtspserver.conf:3 LOG: freecam does not use this key", "written: rtspserver.conf"}, true},
 		{"dry run", map[string]string{"rtspserver.conf": "PORT=8555\n"}, true, 0,
 			[]string{"applied (1):", "dry run: nothing was written"}, false},
 		{"refused", map[string]string{"rtspserver.conf": "PORT=99999\n", "lighttpd.user": "root:ismart12\n"}, false, 1,
-			[]string{"refused (1):", "rtspserver.conf:1 PORT: rtspserver.conf:1: PORT: must be between 1 and 65535", "lighttpd.user: the firmware's web password file holds the public default password", "nothing was written"}, false},
+			[]string{"refused (1):", "\n  rtspserver.conf:1 PORT: must be between 1 and 65535 (got \"99999\")\n", "lighttpd.user: the firmware's web password file holds the public default password", "nothing was written"}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			src, dst := t.TempDir(), filepath.Join(t.TempDir(), "config")
@@ -48,6 +48,34 @@ func TestConfImport(t *testing.T) {
 				t.Errorf("rtspserver.conf written: got %t, want %t", got, tc.written)
 			}
 		})
+	}
+}
+
+// A second import of the same card changes nothing and says so.
+func TestConfImportTwice(t *testing.T) {
+	src, dst := t.TempDir(), filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(filepath.Join(src, "rtspserver.conf"), []byte("PORT=8555\nUSERNAME=cam\nUSERPASSWORD=pw\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut strings.Builder
+	if code := Main([]string{"conf", "import", "--config", dst, src}, &out, &errOut); code != 0 {
+		t.Fatalf("first import: got exit %d, want 0; %s%s", code, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "imported: 3 applied, 0 ignored") {
+		t.Fatalf("first import: got\n%s\nwant 3 applied", out.String())
+	}
+	out.Reset()
+	if code := Main([]string{"conf", "import", "--config", dst, src}, &out, &errOut); code != 0 {
+		t.Fatalf("second import: got exit %d, want 0; %s%s", code, out.String(), errOut.String())
+	}
+	for _, want := range []string{"applied (0):\n", "rtspserver.conf:3 USERPASSWORD: already so in freecam's rtspserver.conf\n",
+		"written: nothing (nothing to change)\n", "imported: 0 applied, 3 ignored\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("second import: got\n%s\nwant it to contain %q", out.String(), want)
+		}
+	}
+	if strings.Contains(out.String(), "picks the files up") {
+		t.Errorf("second import: got\n%s\nwant no reload hint (nothing was written)", out.String())
 	}
 }
 

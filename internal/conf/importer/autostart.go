@@ -38,7 +38,9 @@ const autostartMarker = "# freecam autostart marker: this service starts at boot
 // autostart maps the firmware's autostart/ files to freecam's service names. It returns the
 // freecam services to turn on. An import only adds services: one the firmware did not start
 // stays as freecam has it.
-func autostart(src string, rep *Report) ([]string, error) {
+//
+// A service that already starts at boot in dst is reported as so, not as applied.
+func autostart(src, dst string, rep *Report) ([]string, error) {
 	entries, err := os.ReadDir(filepath.Join(src, AutostartDir))
 	if err != nil {
 		return nil, err
@@ -67,7 +69,11 @@ func autostart(src string, rep *Report) ([]string, error) {
 		if c != e.Name() {
 			reason += " (the firmware's " + e.Name() + ")"
 		}
-		rep.apply(Entry{File: name, Reason: reason})
+		if hasAutostart(filepath.Join(dst, AutostartDir), c) {
+			rep.ignore(Entry{File: name, Reason: "already so: freecam's " + c + " service starts at boot"})
+		} else {
+			rep.apply(Entry{File: name, Reason: reason})
+		}
 		if !slices.Contains(on, c) {
 			on = append(on, c)
 		}
@@ -98,6 +104,20 @@ func autostartWrites(dst string, on []string) []string {
 		files = append(files, path(AutostartDir, s))
 	}
 	return files
+}
+
+// addedDefaults reports the autostart files of files that the source did not ask for: freecam's
+// default services, written with the imported ones when dst has no autostart directory yet.
+func addedDefaults(files, on []string, rep *Report) {
+	for _, f := range files {
+		s := strings.TrimPrefix(f, AutostartDir+"/")
+		if slices.Contains(on, s) {
+			continue
+		}
+		rep.add(Entry{File: f, Reason: "not on the card: freecam's " + s + " service is on by default, and " +
+			AutostartDir + "/ is created by this import, so its default services are written with the imported ones " +
+			"(delete the file, or turn autostart off on the System page, to keep it off)"})
+	}
 }
 
 // hasAutostart reports whether s already starts at boot through its own file or a firmware alias.

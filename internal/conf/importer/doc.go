@@ -1,8 +1,9 @@
 // Package importer takes over an existing Dafang Hacks config directory (/system/sdcard/config
 // copied off the SD card) into freecam's config directory, and says what it did with every key
 // of every file: applied (the value is taken), ignored (a key or file freecam does not use, a
-// value left at the firmware's default or equal to freecam's, the firmware's .dist defaults) or
-// refused (an invalid value, a `$(…)` command substitution, the firmware's password file).
+// value left at the firmware's default, one freecam's config already has, the firmware's .dist
+// defaults) or refused (an invalid value, a `$(…)` command substitution). Files it writes that
+// the source did not have (freecam's default autostart services) are reported as added.
 //
 // Nothing is written unless the whole result loads (conf.Load over the merged directory) and
 // nothing was refused; the typed files are then written with conf.Apply (atomic, each value

@@ -36,9 +36,13 @@ const maxFileSize = 1 << 20
 // or refused; the one-value and whole files freecam keeps (hostname.conf, timezone.conf,
 // ntp_srv.conf, the network files, ptz_presets.conf) likewise as a whole; the firmware's
 // autostart/ files map to freecam's services. A value equal to the firmware's own default
-// (src's X.conf.dist, when it is there) is ignored, so freecam's default applies; so is one
-// equal to freecam's default. The firmware's lighttpd.user is always refused: its default
-// root/ismart12 is public and its passwords cannot become freecam's argon2id accounts.
+// (src's X.conf.dist, when it is there) is ignored, so freecam's default applies; so is one that
+// dst's file (or freecam's default, when dst has none) already holds, or one that makes no
+// difference there together with the file's other applied keys (see typedKeys): a second import
+// of the same card applies nothing. Autostart files written that the card did not have
+// (freecam's default services, when dst has no autostart/ yet) are in Report.Added. The
+// firmware's lighttpd.user is always refused: its default root/ismart12 is public and its
+// passwords cannot become freecam's argon2id accounts.
 //
 // When anything is refused, or when the merged result (dst's files with the applied values)
 // does not pass conf.Load, nothing is written and the error wraps ErrRefused; the Report says
@@ -56,7 +60,7 @@ func Import(src, dst string, o Options) (Report, error) {
 		return rep, fmt.Errorf("import: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	s := &scratch{dir: tmp, defaults: make(map[string]*conf.Config)}
+	s := &scratch{dir: tmp, dst: dst}
 
 	entries, err := os.ReadDir(src)
 	if err != nil {
@@ -73,7 +77,7 @@ func Import(src, dst string, o Options) (Report, error) {
 			rep.ignore(Entry{File: name, Reason: "a hidden file"})
 			continue
 		case e.IsDir() && name == AutostartDir:
-			on, err := autostart(src, &rep)
+			on, err := autostart(src, dst, &rep)
 			if err != nil {
 				return rep, fmt.Errorf("import: %w", err)
 			}
@@ -119,6 +123,9 @@ func Import(src, dst string, o Options) (Report, error) {
 			case err != nil:
 				ent.Reason = err.Error()
 				rep.refuse(ent)
+			case sameFile(filepath.Join(dst, name), data):
+				ent.Reason = "already so in freecam's " + name
+				rep.ignore(ent)
 			default:
 				ent.Reason = "taken as it is"
 				rep.apply(ent)
@@ -150,10 +157,12 @@ func Import(src, dst string, o Options) (Report, error) {
 	if len(rep.Refused) > 0 {
 		return rep, rep.refusal()
 	}
+	auto := autostartWrites(dst, services)
+	addedDefaults(auto, services, &rep)
 	if o.DryRun {
 		return rep, nil
 	}
-	if err := write(dst, edits, whole, services, &rep); err != nil {
+	if err := write(dst, edits, whole, auto, &rep); err != nil {
 		return rep, err
 	}
 	return rep, nil
@@ -167,7 +176,7 @@ func (s *scratch) file(name string, data, distData []byte, rep *Report) ([]candi
 		if !errors.As(err, &is) {
 			is = shellconf.Issue{File: name, Message: err.Error()}
 		}
-		rep.refuse(Entry{File: name, Line: is.Line, Key: is.Key, Reason: is.String()})
+		rep.refuse(Entry{File: name, Line: is.Line, Key: is.Key, Reason: is.Message})
 		return nil, nil
 	}
 	var dist *shellconf.Doc
@@ -175,13 +184,18 @@ func (s *scratch) file(name string, data, distData []byte, rep *Report) ([]candi
 		dist, _ = shellconf.Parse(name+".dist", distData) // an unreadable .dist only loses the comparison
 	}
 	if name == SwapFile {
-		return swapKeys(doc, dist, rep), nil
+		base, err := s.base(name)
+		if err != nil {
+			return nil, fmt.Errorf("import: %w", err)
+		}
+		return swapKeys(doc, dist, base, rep), nil
 	}
 	return s.typedKeys(name, doc, dist, rep)
 }
 
-// swapKeys classifies swap.conf's keys with the system service's own checks (package swap).
-func swapKeys(doc, dist *shellconf.Doc, rep *Report) []candidate {
+// swapKeys classifies swap.conf's keys with the system service's own checks (package swap);
+// base is dst's swap.conf (empty when there is none).
+func swapKeys(doc, dist, base *shellconf.Doc, rep *Report) []candidate {
 	var out []candidate
 	for _, key := range doc.Keys() {
 		e, _ := doc.Lookup(key)
@@ -200,11 +214,14 @@ func swapKeys(doc, dist *shellconf.Doc, rep *Report) []candidate {
 			rep.ignore(ent)
 		case e.Value.Dynamic:
 			_, _, _, err := doc.Static(key)
-			ent.Reason = err.Error()
+			ent.Reason = issueMessage(err)
 			rep.refuse(ent)
+		case sameText(base, key, e.Value.Text):
+			ent.Reason = "already so in freecam's " + SwapFile
+			rep.ignore(ent)
 		default:
 			if err := swap.Check(key, e.Value.Text); err != nil {
-				ent.Reason = shellconf.Issue{File: SwapFile, Line: e.Line, Key: key, Message: err.Error()}.String()
+				ent.Reason = err.Error()
 				rep.refuse(ent)
 				continue
 			}
@@ -247,19 +264,24 @@ func (s *scratch) check(dst string, edits conf.Edits, cands []candidate, rep *Re
 		if i < 0 {
 			// A problem of dst's own files, or of a key that was not imported (a motion
 			// rectangle outside the imported picture size).
-			rep.refuse(Entry{File: is.File, Line: is.Line, Key: is.Key,
-				Reason: "in the result: " + is.String()})
+			// The line is of freecam's file, not the source's: said in the reason.
+			where := "in the result"
+			if is.Line > 0 {
+				where += fmt.Sprintf(" (line %d of freecam's %s)", is.Line, is.File)
+			}
+			rep.refuse(Entry{File: is.File, Key: is.Key, Reason: where + ": " + is.Message})
 			continue
 		}
 		c := cands[i].entry
 		is.Line = c.Line
-		rep.refuse(Entry{File: c.File, Line: c.Line, Key: c.Key, Reason: is.String()})
+		rep.refuse(Entry{File: c.File, Line: c.Line, Key: c.Key, Reason: is.Message})
 	}
 	return nil
 }
 
-// write writes the typed files with conf.Apply, then the whole files and the autostart files.
-func write(dst string, edits conf.Edits, whole map[string][]byte, services []string, rep *Report) error {
+// write writes the typed files with conf.Apply, then the whole files and the autostart files
+// (autostartWrites).
+func write(dst string, edits conf.Edits, whole map[string][]byte, files []string, rep *Report) error {
 	if err := os.MkdirAll(dst, 0o700); err != nil {
 		return fmt.Errorf("import: %w", err)
 	}
@@ -281,7 +303,6 @@ func write(dst string, edits conf.Edits, whole map[string][]byte, services []str
 		}
 		rep.Written = append(rep.Written, n)
 	}
-	files := autostartWrites(dst, services)
 	if len(files) > 0 {
 		if err := os.MkdirAll(filepath.Join(dst, AutostartDir), 0o755); err != nil {
 			return fmt.Errorf("import: %w", err)
@@ -294,6 +315,12 @@ func write(dst string, edits conf.Edits, whole map[string][]byte, services []str
 		rep.Written = append(rep.Written, f)
 	}
 	return nil
+}
+
+// sameFile reports whether the file at p holds exactly data.
+func sameFile(p string, data []byte) bool {
+	cur, err := readCapped(p)
+	return err == nil && bytes.Equal(cur, data)
 }
 
 // readCapped reads a file of at most maxFileSize bytes.

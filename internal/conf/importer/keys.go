@@ -1,11 +1,15 @@
 package importer
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/freecam/freecam/internal/conf"
@@ -33,8 +37,8 @@ const probeValue = "$(freecam-import-probe)"
 
 // scratch is a temporary directory for loads of single files.
 type scratch struct {
-	dir      string
-	defaults map[string]*conf.Config // freecam's effective defaults per file
+	dir string // the scratch directory
+	dst string // freecam's config directory imported into (read only here)
 }
 
 // loadOne loads a directory holding only name with data.
@@ -73,39 +77,71 @@ func (s *scratch) probe(name string, src *shellconf.Doc, key string) (use, error
 	return unused, nil
 }
 
-// isDefault reports whether key=value in name gives the same effective configuration as
-// freecam's built-in default of name.
-func (s *scratch) isDefault(name, key, value string) (bool, error) {
-	def, ok := s.defaults[name]
-	if !ok {
-		src, _ := conf.Dist(name)
-		cfg, _, err := s.loadOne(name, src)
-		if err != nil {
-			return false, fmt.Errorf("freecam's own default %s does not load: %w", name, err)
-		}
-		s.defaults[name] = cfg
-		def = cfg
+// base returns the file an applied key is written into: dst's name when it is there, else
+// freecam's built-in default (as conf.Apply starts from it).
+func (s *scratch) base(name string) (*shellconf.Doc, error) {
+	data, err := readCapped(filepath.Join(s.dst, name))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		data, _ = conf.Dist(name)
+	case err != nil:
+		return nil, fmt.Errorf("read the current %s: %w", name, err)
 	}
-	src, _ := conf.Dist(name)
-	d, err := shellconf.Parse(name, src)
+	d, err := shellconf.Parse(name, data)
 	if err != nil {
-		return false, err
+		// An unreadable current file: compare with nothing, so every key is applied (and
+		// conf.Apply says what is wrong with the file).
+		d, _ = shellconf.Parse(name, nil)
 	}
-	if err := d.Set(key, value); err != nil {
+	return d, nil
+}
+
+// sameText reports whether d holds key with exactly the literal value v.
+func sameText(d *shellconf.Doc, key, v string) bool {
+	if d == nil {
+		return false
+	}
+	e, ok := d.Lookup(key)
+	return ok && e.Kind == shellconf.Assignment && !e.Value.Dynamic && e.Value.Text == v
+}
+
+// noEffect reports whether leaving key out of the edits gives the same effective configuration
+// of name as applying it with every other edit of the file: the whole file is built both ways
+// (base with edits, base with edits but key), so a key whose effect depends on another one (a
+// password that only counts with a user name) is compared with that other key set.
+func (s *scratch) noEffect(name string, base *shellconf.Doc, edits map[string]string, key string) (bool, error) {
+	build := func(skip string) ([]byte, error) {
+		d, err := shellconf.Parse(name, base.Bytes())
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range slices.Sorted(maps.Keys(edits)) {
+			if k == skip {
+				continue
+			}
+			if err := d.Set(k, edits[k]); err != nil {
+				return nil, err
+			}
+		}
+		return d.Bytes(), nil
+	}
+	with, err := build("")
+	if err != nil {
 		return false, nil // refused later, with conf's message
 	}
-	cfg, _, err := s.loadOne(name, d.Bytes())
+	without, err := build(key)
 	if err != nil {
 		return false, nil
 	}
-	return sameConfig(def, cfg), nil
-}
-
-// sameConfig compares two effective configurations, leaving out the parsed documents.
-func sameConfig(a, b *conf.Config) bool {
-	x, y := *a, *b
-	x.Docs, y.Docs = nil, nil
-	return reflect.DeepEqual(x, y)
+	a, _, err := s.loadOne(name, with)
+	if err != nil {
+		return false, nil
+	}
+	b, _, err := s.loadOne(name, without)
+	if err != nil {
+		return false, nil
+	}
+	return sameConfig(a, b), nil
 }
 
 // candidate is a key to be applied.
@@ -114,10 +150,38 @@ type candidate struct {
 	value string
 }
 
+// notUsed are keys conf reads (and checks) but freecam does nothing with, per file, with why.
+func notUsed() map[string]map[string]string {
+	return map[string]map[string]string{
+		conf.OSDFile: {
+			"DISPLAY_AXIS": "freecam's on-screen display does not show the motors' position",
+			"FONTNAME":     "freecam's on-screen display draws its built-in font only",
+		},
+	}
+}
+
+// Reasons of ignored keys.
+const (
+	reasonUnused  = "freecam does not use this key"
+	reasonDefault = "same as freecam's default"
+)
+
 // typedKeys classifies every key of a typed file. Applied keys are returned as candidates
 // (still to be checked against the whole configuration); the others go into rep.
+//
+// A key is left out as "same as freecam's default" (or "already so") only when the file it
+// would be written into (dst's, or freecam's default) already holds exactly that value, or
+// when that file, built with every other applied key of the source, gives the same
+// configuration with and without it. A key whose effect depends on another key (USERPASSWORD
+// on USERNAME) is so never lost: it is compared with that other key set.
 func (s *scratch) typedKeys(name string, doc, dist *shellconf.Doc, rep *Report) ([]candidate, error) {
-	var out []candidate
+	base, err := s.base(name)
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	defData, _ := conf.Dist(name)
+	def, _ := shellconf.Parse(name, defData)
+	var pending []candidate
 	for _, key := range doc.Keys() {
 		e, _ := doc.Lookup(key)
 		ent := Entry{File: name, Line: e.Line, Key: key}
@@ -125,13 +189,18 @@ func (s *scratch) typedKeys(name string, doc, dist *shellconf.Doc, rep *Report) 
 		if err != nil {
 			return nil, fmt.Errorf("import: check %s: %w", name, err)
 		}
+		if why, ok := notUsed()[name][key]; ok && u == used {
+			ent.Reason = reasonUnused + " (" + why + ")"
+			rep.ignore(ent)
+			continue
+		}
 		switch u {
 		case unknown:
 			ent.Reason = "not a key freecam knows"
 			rep.ignore(ent)
 			continue
 		case unused:
-			ent.Reason = "a firmware key freecam does not use"
+			ent.Reason = reasonUnused + " (a firmware key freecam knows and leaves alone)"
 			rep.ignore(ent)
 			continue
 		}
@@ -144,21 +213,61 @@ func (s *scratch) typedKeys(name string, doc, dist *shellconf.Doc, rep *Report) 
 		}
 		if e.Value.Dynamic {
 			_, _, _, err := doc.Static(key)
-			ent.Reason = err.Error()
+			ent.Reason = issueMessage(err)
 			rep.refuse(ent)
 			continue
 		}
-		def, err := s.isDefault(name, key, e.Value.Text)
-		if err != nil {
-			return nil, fmt.Errorf("import: %w", err)
-		}
-		if def {
-			ent.Reason = "same as freecam's default"
+		switch {
+		case sameText(def, key, e.Value.Text) && sameText(base, key, e.Value.Text):
+			ent.Reason = reasonDefault
+			rep.ignore(ent)
+			continue
+		case sameText(base, key, e.Value.Text):
+			ent.Reason = "already so in freecam's " + name
 			rep.ignore(ent)
 			continue
 		}
 		ent.Reason = "taken into " + name
-		out = append(out, candidate{entry: ent, value: e.Value.Text})
+		pending = append(pending, candidate{entry: ent, value: e.Value.Text})
+	}
+	edits := map[string]string{}
+	for _, c := range pending {
+		edits[c.entry.Key] = c.value
+	}
+	var out []candidate
+	for _, c := range pending {
+		// Left out one at a time, so that what is left still gives the full result.
+		same, err := s.noEffect(name, base, edits, c.entry.Key)
+		if err != nil {
+			return nil, fmt.Errorf("import: %w", err)
+		}
+		if !same {
+			out = append(out, c)
+			continue
+		}
+		delete(edits, c.entry.Key)
+		c.entry.Reason = reasonDefault + " (the same setting written differently)"
+		if !bytes.Equal(base.Bytes(), def.Bytes()) {
+			c.entry.Reason = "already so in freecam's " + name + " (the same setting written differently)"
+		}
+		rep.ignore(c.entry)
 	}
 	return out, nil
+}
+
+// issueMessage is err's message without the file:line: key prefix of a shellconf.Issue (the
+// report's entry says where).
+func issueMessage(err error) string {
+	var is shellconf.Issue
+	if errors.As(err, &is) {
+		return is.Message
+	}
+	return err.Error()
+}
+
+// sameConfig compares two effective configurations, leaving out the parsed documents.
+func sameConfig(a, b *conf.Config) bool {
+	x, y := *a, *b
+	x.Docs, y.Docs = nil, nil
+	return reflect.DeepEqual(x, y)
 }

@@ -42,6 +42,10 @@ type Report struct {
 	Applied []Entry `json:"applied"`
 	Ignored []Entry `json:"ignored"`
 	Refused []Entry `json:"refused"`
+	// Added are files written into the destination that the source did not have (File is
+	// relative to the destination), with why: freecam's default autostart services when the
+	// import creates autostart/. Empty when nothing is to be written.
+	Added []Entry `json:"added"`
 	// Written are the files written into the destination, relative to it ("rtspserver.conf",
 	// "autostart/mqtt"); empty on a dry run and when something was refused.
 	Written []string `json:"written"`
@@ -50,15 +54,17 @@ type Report struct {
 }
 
 func newReport() Report {
-	return Report{Applied: []Entry{}, Ignored: []Entry{}, Refused: []Entry{}, Written: []string{}}
+	return Report{Applied: []Entry{}, Ignored: []Entry{}, Refused: []Entry{}, Added: []Entry{}, Written: []string{}}
 }
 
 func (r *Report) apply(e Entry)  { r.Applied = append(r.Applied, e) }
 func (r *Report) ignore(e Entry) { r.Ignored = append(r.Ignored, e) }
 func (r *Report) refuse(e Entry) { r.Refused = append(r.Refused, e) }
+func (r *Report) add(e Entry)    { r.Added = append(r.Added, e) }
 
 // WriteText prints the report grouped: applied, ignored, refused, one "file:line KEY: reason"
-// line each, then what was written and a summary line.
+// line each, the files added that the source did not have (when any), then what was written
+// and a summary line.
 func (r Report) WriteText(w io.Writer) error {
 	var b strings.Builder
 	for _, g := range []struct {
@@ -67,6 +73,12 @@ func (r Report) WriteText(w io.Writer) error {
 	}{{"applied", r.Applied}, {"ignored", r.Ignored}, {"refused", r.Refused}} {
 		fmt.Fprintf(&b, "%s (%d):\n", g.title, len(g.list))
 		for _, e := range g.list {
+			fmt.Fprintf(&b, "  %s: %s\n", e.Where(), e.Reason)
+		}
+	}
+	if len(r.Added) > 0 {
+		fmt.Fprintf(&b, "added, not on the card (%d):\n", len(r.Added))
+		for _, e := range r.Added {
 			fmt.Fprintf(&b, "  %s: %s\n", e.Where(), e.Reason)
 		}
 	}
@@ -85,7 +97,7 @@ func (r Report) WriteText(w io.Writer) error {
 
 func orNone(s []string) string {
 	if len(s) == 0 {
-		return "nothing (every value was ignored)"
+		return "nothing (nothing to change)"
 	}
 	return strings.Join(s, ", ")
 }
