@@ -159,7 +159,7 @@ func releaseSign(args []string, stdout, stderr io.Writer) int {
 	if err := os.WriteFile(*out, data, 0o644); err != nil {
 		return fail(err)
 	}
-	fmt.Fprintf(stderr, "wrote %s: version %s, %d binaries\n", *out, *ver, len(m.Binaries))
+	fmt.Fprintf(stderr, "wrote %s: version %s, %s\n", *out, *ver, binaries(len(m.Binaries)))
 	return 0
 }
 
@@ -176,4 +176,12 @@ func hashFile(path string) (string, int64, error) {
 		return "", 0, fmt.Errorf("read %s: %w", path, err)
 	}
 	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// binaries is "1 binary", "2 binaries" ….
+func binaries(n int) string {
+	if n == 1 {
+		return "1 binary"
+	}
+	return fmt.Sprintf("%d binaries", n)
 }

@@ -66,7 +66,7 @@ func runCmd(args []string, stderr io.Writer) int {
 	// crashes at start. A rollback stops the camera cleanly, then execs the old binary.
 	exe, _ := os.Executable()
 	var rolledBack atomic.Bool
-	guard, gerr := update.GuardStart(ctx, update.GuardOptions{Executable: exe, Logger: log,
+	guard, gerr := update.GuardStart(ctx, update.GuardOptions{Executable: exe, Logger: log, Health: a.Health,
 		OnRollback: func(update.Rollback) { rolledBack.Store(true); cancel() }})
 	switch {
 	case errors.Is(gerr, update.ErrRolledBack):
@@ -91,7 +91,11 @@ func runCmd(args []string, stderr io.Writer) int {
 	// An update installed from the web UI or Home Assistant ended Run to start the new binary
 	// (which the guard above watches in its turn), or a new time zone to start again in it.
 	if bin := a.RestartBinary(); bin != "" {
-		log.Warn("starting the binary again", "binary", bin, "stop_err", err)
+		if err != nil {
+			log.Warn("starting the binary again after an unclean stop", "binary", bin, "stop_err", err)
+		} else {
+			log.Info("starting the binary again", "binary", bin)
+		}
 		return startBinary(bin, log)
 	}
 
@@ -147,10 +151,9 @@ func confirmWhenHealthy(ctx context.Context, a *app.App, guard *update.Guard, lo
 			return
 		case <-t.C:
 			if a.Health() == nil {
+				// The guard logs the confirmation (one line).
 				if err := guard.ConfirmHealthy(); err != nil {
 					log.Error("confirming the update", "err", err)
-				} else {
-					log.Info("update confirmed: this version runs")
 				}
 				return
 			}

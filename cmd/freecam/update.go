@@ -3,29 +3,29 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"time"
 
 	"github.com/freecam/freecam/internal/buildinfo"
+	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/update"
 )
 
-const updateUsage = `usage: freecam update [--check] [--manifest URL] [--public-key KEY|FILE] [--ca-file PEM] [--force] [--binary PATH]
+const updateUsage = `usage: freecam update [--config DIR] [--check] [--manifest URL] [--public-key KEY|FILE] [--ca-file PEM] [--force] [--binary PATH]
        freecam update --status | --rollback [--binary PATH]
 
 Fetches the release manifest over verified HTTPS, and installs this platform's binary when it is
 newer and its signature, size and SHA-256 check out: the running binary is kept as BINARY.previous
 and comes back by itself if the new one does not report healthy after the restart. --check only
 says what is available; --status shows a pending or rolled-back update; --rollback puts
-BINARY.previous back by hand.
+BINARY.previous back by hand. The manifest URL, the release keys and the CA file come from
+DIR/update.conf (UPDATE_MANIFEST_URL, UPDATE_PUBLIC_KEY, UPDATE_CA_FILE) unless given as flags.
 `
 
 // updateCmd is `freecam update`. It replaces the binary on disk; a running camera keeps its
@@ -34,10 +34,11 @@ func updateCmd(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("freecam update", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, updateUsage); fs.PrintDefaults() }
+	configDir := fs.String("config", "./config", "config directory whose update.conf gives what the flags do not")
 	check := fs.Bool("check", false, "only say whether a newer release is available")
-	manifest := fs.String("manifest", "", "the release manifest's https:// URL")
-	pubKey := fs.String("public-key", "", "trust this release key (base64, or a .pub file) instead of the built-in one")
-	caFile := fs.String("ca-file", "", "also trust the certificate authorities in this PEM file for the update server")
+	manifest := fs.String("manifest", "", "the release manifest's https:// URL (default: update.conf's UPDATE_MANIFEST_URL)")
+	pubKey := fs.String("public-key", "", "trust this release key (base64, or a .pub file) instead of the built-in one (default: update.conf's UPDATE_PUBLIC_KEY)")
+	caFile := fs.String("ca-file", "", "also trust the certificate authorities in this PEM file for the update server (default: update.conf's UPDATE_CA_FILE)")
 	force := fs.Bool("force", false, "install even when the release is not newer (a downgrade, or over a development build)")
 	binary := fs.String("binary", "", "the binary to update (default: this one)")
 	status := fs.Bool("status", false, "show the update state next to the binary")
@@ -71,24 +72,36 @@ func updateCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "put the previous binary back%s; restart freecam to run it\n", versionNote(r.RestoredVersion))
 		return 0
 	}
+	// Flags win; update.conf gives the rest.
+	cfg, err := conf.LoadUpdate(*configDir)
+	if err != nil {
+		return fail(err)
+	}
 	if *manifest == "" {
-		fmt.Fprint(stderr, "freecam update: --manifest URL is needed\n\n"+updateUsage)
+		*manifest = cfg.ManifestURL
+	}
+	if *manifest == "" {
+		fmt.Fprintf(stderr, "freecam update: no manifest URL: give --manifest URL or set UPDATE_MANIFEST_URL in %s\n\n%s", filepath.Join(*configDir, conf.UpdateFile), updateUsage)
 		return 2
 	}
 	o := update.Options{ManifestURL: *manifest, CurrentVersion: version(), Platform: ownPlatform(), Executable: *binary, AllowOlder: *force}
-	if *pubKey != "" {
+	switch {
+	case *pubKey != "":
 		keys, err := readKeys(*pubKey)
 		if err != nil {
 			return fail(err)
 		}
 		o.PublicKeys = keys
-	}
-	if *caFile != "" {
-		c, err := clientWithCAs(*caFile)
+	case cfg.PublicKey != "":
+		keys, err := update.ParsePublicKeys(cfg.PublicKey)
 		if err != nil {
-			return fail(err)
+			return fail(fmt.Errorf("%s UPDATE_PUBLIC_KEY: %w", conf.UpdateFile, err))
 		}
-		o.Client = c
+		o.PublicKeys = keys
+	}
+	o.CAFile = cfg.CAFile
+	if *caFile != "" {
+		o.CAFile = *caFile
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -125,8 +138,7 @@ func updateCmd(args []string, stdout, stderr io.Writer) int {
 	if st.Pending != nil {
 		timeout = (time.Duration(st.Pending.TimeoutSeconds) * time.Second).String()
 	}
-	fmt.Fprintf(stdout, "installed freecam %s (was %s); the previous binary is kept as .previous.\n", rel.Version, rel.Current)
-	fmt.Fprintf(stdout, "Restart freecam to run it: it must report healthy within %s of its first start, or the previous version comes back.\n", timeout)
+	fmt.Fprintf(stdout, "installed freecam %s (was %s, kept as .previous): restart freecam to run it; it must report healthy within %s of its first start or the previous version comes back\n", rel.Version, previous(st, rel.Current), timeout)
 	return 0
 }
 
@@ -142,7 +154,7 @@ func updateStatus(binary string, stdout, stderr io.Writer) int {
 			p.Version, p.PreviousVersion, p.Applied.Format(time.RFC3339), p.Starts, p.MaxStarts, p.TimeoutSeconds)
 	}
 	if r := st.LastRollback; r != nil {
-		fmt.Fprintf(stdout, "rolled back: %s at %s: %s\n", r.Version, r.At.Format(time.RFC3339), r.Reason)
+		fmt.Fprintf(stdout, "rolled back: %s (back to %s) at %s: %s\n", orUnknown(r.Version), orUnknown(r.RestoredVersion), r.At.Format(time.RFC3339), r.Reason)
 	}
 	fmt.Fprintf(stdout, "previous binary kept: %v\n", st.HasPrevious)
 	return 0
@@ -157,29 +169,38 @@ func ownPlatform() string {
 	return p
 }
 
+// readKeys reads --public-key: a file's content, or the value itself. Its errors never quote
+// the key (it may be the private one).
 func readKeys(v string) ([]ed25519.PublicKey, error) {
-	if data, err := os.ReadFile(v); err == nil {
-		return update.ParsePublicKeys(string(data))
+	data, err := os.ReadFile(v)
+	if err != nil {
+		keys, perr := update.ParsePublicKeys(v)
+		if perr != nil {
+			return nil, fmt.Errorf("--public-key: %w", perr)
+		}
+		return keys, nil
 	}
-	return update.ParsePublicKeys(v)
+	keys, err := update.ParsePublicKeys(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("--public-key %s: %w", v, err)
+	}
+	return keys, nil
 }
 
-// clientWithCAs trusts the system's roots plus those in file; verification stays on.
-func clientWithCAs(file string) (*http.Client, error) {
-	pem, err := os.ReadFile(file)
-	if err != nil {
-		return nil, err
+// previous is the version the install kept as .previous (the binary on disk, which a rollback
+// may have made older than the running one), else the running one.
+func previous(st update.Status, running string) string {
+	if st.Pending != nil && st.Pending.PreviousVersion != "" {
+		return st.Pending.PreviousVersion
 	}
-	pool, err := x509.SystemCertPool()
-	if err != nil {
-		pool = x509.NewCertPool()
+	return running
+}
+
+func orUnknown(v string) string {
+	if v == "" {
+		return "unknown"
 	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s: no PEM certificate in it", file)
-	}
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
-	return &http.Client{Transport: t}, nil
+	return v
 }
 
 func versionNote(v string) string {

@@ -64,16 +64,25 @@ func TestUpdateEndToEnd(t *testing.T) {
 	}
 
 	key := filepath.Join(work, "release.key")
-	if code, out, errOut := runMain(t, "release", "keygen", "--out", key); code != 0 {
+	code, out, errOut := runMain(t, "release", "keygen", "--out", key)
+	if code != 0 {
 		t.Fatalf("keygen: got %d %s%s", code, out, errOut)
+	}
+	privText, _ := os.ReadFile(key)
+	if private := strings.TrimSpace(string(privText)); private == "" || strings.Contains(out+errOut, private[:20]) {
+		t.Errorf("keygen printed %q, want no part of the private key", out+errOut)
 	}
 	var mux http.ServeMux
 	srv := httptest.NewTLSServer(&mux)
 	defer srv.Close()
 	manifest := filepath.Join(work, "manifest.json")
-	if code, out, errOut := runMain(t, "release", "sign", "--key", key, "--version", "1.1.0", "--url-base", srv.URL+"/dl",
-		"--notes", "faster", "--out", manifest, newBin); code != 0 {
+	code, out, errOut = runMain(t, "release", "sign", "--key", key, "--version", "1.1.0", "--url-base", srv.URL+"/dl",
+		"--notes", "faster", "--out", manifest, newBin)
+	if code != 0 {
 		t.Fatalf("sign: got %d %s%s", code, out, errOut)
+	}
+	if want := "wrote " + manifest + ": version 1.1.0, 1 binary\n"; errOut != want {
+		t.Errorf("sign said %q, want %q", errOut, want)
 	}
 	var tampered atomic.Bool
 	mux.HandleFunc("/manifest.json", func(w http.ResponseWriter, r *http.Request) { http.ServeFile(w, r, manifest) })
@@ -88,7 +97,9 @@ func TestUpdateEndToEnd(t *testing.T) {
 	os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644)
 
 	run := func(args ...string) (string, error) {
-		out, err := exec.Command(oldBin, args...).CombinedOutput()
+		cmd := exec.Command(oldBin, args...)
+		cmd.Dir = work // no ./config there
+		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}
 	common := []string{"--manifest", srv.URL + "/manifest.json", "--public-key", key + ".pub", "--ca-file", ca}
@@ -97,6 +108,37 @@ func TestUpdateEndToEnd(t *testing.T) {
 	if out, err := run(append([]string{"update", "--check"}, common...)...); err != nil || !strings.Contains(out, "freecam 1.1.0 is available (running 1.0.0)") || !strings.Contains(out, "faster") {
 		t.Errorf("--check: got %v %q, want 1.1.0 offered with its notes", err, out)
 	}
+	// update.conf gives what the flags do not; flags win.
+	cfgDir := filepath.Join(work, "cfg")
+	os.Mkdir(cfgDir, 0o755)
+	pubText, _ := os.ReadFile(key + ".pub")
+	writeUpdateConf := func(manifestURL string) {
+		t.Helper()
+		conf := "UPDATE_MANIFEST_URL=" + manifestURL + "\nUPDATE_PUBLIC_KEY=" + strings.TrimSpace(string(pubText)) + "\nUPDATE_CA_FILE=" + ca + "\n"
+		if err := os.WriteFile(filepath.Join(cfgDir, "update.conf"), []byte(conf), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeUpdateConf(srv.URL + "/manifest.json")
+	if out, err := run("update", "--check", "--config", cfgDir); err != nil || !strings.Contains(out, "freecam 1.1.0 is available (running 1.0.0)") {
+		t.Errorf("--check --config: got %v %q, want 1.1.0 offered from update.conf's settings", err, out)
+	}
+	writeUpdateConf("https://127.0.0.1:1/nothing.json")
+	if out, err := run("update", "--check", "--config", cfgDir, "--manifest", srv.URL+"/manifest.json"); err != nil || !strings.Contains(out, "freecam 1.1.0 is available") {
+		t.Errorf("--manifest over update.conf's: got %v %q, want the flag's manifest used", err, out)
+	}
+	if out, err := run("update", "--check"); err == nil || !strings.Contains(out, "give --manifest URL or set UPDATE_MANIFEST_URL in config/update.conf") {
+		t.Errorf("no manifest anywhere: got %v %q, want both ways named", err, out)
+	}
+	// The private key given as the public one: refused, never printed.
+	private := strings.TrimSpace(string(privText))
+	for _, v := range []string{key, private} {
+		out, err := run("update", "--check", "--manifest", srv.URL+"/manifest.json", "--ca-file", ca, "--public-key", v)
+		if err == nil || !strings.Contains(out, "PRIVATE key") || !strings.Contains(out, "treat this private key as leaked") || strings.Contains(out, private[:20]) {
+			t.Errorf("--public-key with the private key: got %v %q, want a refusal naming it without printing it", err, out)
+		}
+	}
+
 	tests := []struct {
 		name, want string
 		args       []string
@@ -121,8 +163,9 @@ func TestUpdateEndToEnd(t *testing.T) {
 	}
 
 	out, err := run(append([]string{"update"}, common...)...)
-	if err != nil || !strings.Contains(out, "installed freecam 1.1.0 (was 1.0.0)") || !strings.Contains(out, "100%") {
-		t.Fatalf("update: got %v %q, want 1.1.0 installed with progress", err, out)
+	if err != nil || !strings.Contains(out, "installed freecam 1.1.0 (was 1.0.0, kept as .previous): restart freecam to run it; it must report healthy within 3m0s") ||
+		!strings.Contains(out, "100%") || strings.Count(out, "\n") != strings.Count(out, "downloading")+1 {
+		t.Fatalf("update: got %v %q, want 1.1.0 installed with progress and a one-line confirmation", err, out)
 	}
 	if out, err := run("version"); err != nil || !strings.HasPrefix(out, "freecam 1.1.0") {
 		t.Errorf("after the update the binary says %q (%v), want freecam 1.1.0", out, err)
@@ -130,8 +173,13 @@ func TestUpdateEndToEnd(t *testing.T) {
 	if out, err := run("update", "--status"); err != nil || !strings.Contains(out, "pending: 1.1.0 over 1.0.0") {
 		t.Errorf("--status: got %q (%v), want 1.1.0 pending", out, err)
 	}
+	// 1.1.0 proved healthy (no .pending); a rollback by hand reads the versions from the binaries.
+	os.Remove(oldBin + ".pending")
 	if out, err := run("update", "--rollback"); err != nil || !strings.Contains(out, "put the previous binary back (1.0.0)") {
 		t.Errorf("--rollback: got %q (%v)", out, err)
+	}
+	if out, err := run("update", "--status"); err != nil || !strings.Contains(out, "rolled back: 1.1.0 (back to 1.0.0) at ") {
+		t.Errorf("--status after the rollback: got %q (%v), want both versions", out, err)
 	}
 	if got, _ := os.ReadFile(oldBin); !bytes.Equal(got, oldBytes) {
 		t.Error("--rollback did not restore the previous binary byte for byte")

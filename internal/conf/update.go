@@ -5,12 +5,16 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/freecam/freecam/internal/conf/shellconf"
 )
 
 // UpdateFile configures freecam's signed self-update (freecam's; the firmware had no signed
@@ -36,6 +40,33 @@ type Update struct {
 	// Auto is UPDATE_AUTO: install a newer release found by a periodic check without asking.
 	// Default off (a check only shows what is available).
 	Auto bool
+}
+
+// LoadUpdate reads update.conf alone from dir, as freecam update needs it (other files' problems
+// are not its business): the defaults when the file does not exist, Errors with file and line
+// when it has any.
+func LoadUpdate(dir string) (Update, error) {
+	c := DefaultUpdate()
+	d, err := shellconf.ReadFile(filepath.Join(dir, UpdateFile))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return c, nil
+	case d == nil:
+		return Update{}, Errors{{File: UpdateFile, Message: fmt.Sprintf("cannot read: %v", err)}}
+	case err != nil:
+		var is Issue
+		if !errors.As(err, &is) {
+			is = Issue{File: UpdateFile, Message: err.Error()}
+		}
+		return Update{}, Errors{is}
+	}
+	var errs Errors
+	var warns []Warning
+	c.decode(&reader{file: UpdateFile, doc: d, known: make(map[string]bool), errs: &errs, warns: &warns})
+	if len(errs) > 0 {
+		return Update{}, errs
+	}
+	return c, nil
 }
 
 // DefaultUpdate returns update.conf's defaults.

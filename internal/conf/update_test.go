@@ -158,3 +158,22 @@ func TestUpdateCAFile(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadUpdate(t *testing.T) {
+	dir := t.TempDir()
+	if got, err := LoadUpdate(dir); err != nil || got != DefaultUpdate() {
+		t.Errorf("no update.conf: got %+v, %v; want the defaults", got, err)
+	}
+	// Another file's error is not update.conf's.
+	os.WriteFile(filepath.Join(dir, RTSPServerFile), []byte("BITRATE=fast\n"), 0o644)
+	ca := testCA(t)
+	os.WriteFile(filepath.Join(dir, UpdateFile), []byte("UPDATE_MANIFEST_URL=https://example.com/m.json\nUPDATE_CA_FILE="+ca+"\n"), 0o644)
+	got, err := LoadUpdate(dir)
+	if err != nil || got.ManifestURL != "https://example.com/m.json" || got.CAFile != ca {
+		t.Errorf("got %+v, %v; want the manifest URL and the CA file", got, err)
+	}
+	os.WriteFile(filepath.Join(dir, UpdateFile), []byte("UPDATE_MANIFEST_URL=https://example.com/m.json\nUPDATE_PUBLIC_KEY=AAAA\n"), 0o644)
+	if _, err := LoadUpdate(dir); err == nil || !strings.Contains(err.Error(), "update.conf:2: UPDATE_PUBLIC_KEY") {
+		t.Errorf("a bad key: got %v, want update.conf:2's error", err)
+	}
+}

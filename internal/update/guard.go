@@ -45,7 +45,8 @@ type Guard struct {
 	o       GuardOptions
 	log     *slog.Logger
 	mu      sync.Mutex
-	pending bool // waiting for ConfirmHealthy
+	pending bool   // waiting for ConfirmHealthy
+	version string // the version on probation
 	confirm chan struct{}
 	done    chan struct{}
 }
@@ -103,7 +104,7 @@ func GuardStart(ctx context.Context, o GuardOptions) (*Guard, error) {
 		close(g.done)
 		return g, fmt.Errorf("count this start of the pending update: %w", err)
 	}
-	g.pending = true
+	g.pending, g.version = true, p.Version
 	wait := p.Deadline().Sub(now)
 	log.Info("running a new version: it must report healthy in time or the previous one comes back",
 		"version", p.Version, "previous", p.PreviousVersion, "start", p.Starts, "max_starts", p.MaxStarts, "deadline_in", wait.Round(time.Second))
@@ -164,7 +165,7 @@ func (g *Guard) ConfirmHealthy() error {
 	fsutil.SyncDir(filepath.Dir(g.exe))
 	g.pending = false
 	close(g.confirm)
-	g.log.Info("the new version reports healthy; the update is permanent")
+	g.log.Info("update confirmed: the new version reports healthy and stays", "version", g.version)
 	return nil
 }
 

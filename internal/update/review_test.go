@@ -212,3 +212,24 @@ func TestApplyNamesTheComponentOnce(t *testing.T) {
 		t.Errorf("got log %q, want the download and install lines", buf.String())
 	}
 }
+
+func TestGuardConfirmationIsOneLine(t *testing.T) {
+	f := appliedUpdate(t)
+	c := newClock()
+	var rolled []Rollback
+	var buf bytes.Buffer
+	o := c.options(f.exe, &rolled)
+	g, err := GuardStart(context.Background(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	<-c.waits
+	g.log = slog.New(slog.NewTextHandler(&buf, nil)) // only the confirmation's lines
+	if err := g.ConfirmHealthy(); err != nil {
+		t.Fatal(err)
+	}
+	<-g.Done()
+	if got := strings.TrimSpace(buf.String()); strings.Count(got, "\n") != 0 || !strings.Contains(got, `msg="update confirmed: the new version reports healthy and stays" version=1.1.0`) {
+		t.Errorf("got %q, want one line naming the version", got)
+	}
+}
