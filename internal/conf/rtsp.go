@@ -81,6 +81,7 @@ func DefaultRTSPServer() RTSPServer {
 func (c RTSPServer) FPS() float64 { return float64(c.FramerateNum) / float64(c.FramerateDen) }
 
 func (c *RTSPServer) decode(r *reader) {
+	defer c.warnEmptyPassword(r)
 	// Firmware keys freecam knows but does not use yet.
 	r.ignore("LOG", "LOGDIR", "LOGPATH", "DCIM_PATH", "SUB_DIR", "FILE_NAME",
 		"AUDIOFORMAT", "AUDIOINBR", "AUDIOOUTBR", "HWVOLUME", "SWVOLUME",
@@ -146,6 +147,24 @@ func (c *RTSPServer) decode(r *reader) {
 		return
 	}
 	c.decodeOpts(r)
+}
+
+// warnEmptyPassword warns when a user name is set with an empty password: the stream then
+// opens for anyone who knows (or guesses) the name.
+func (c *RTSPServer) warnEmptyPassword(r *reader) {
+	if c.Username == "" || c.Password != "" {
+		return
+	}
+	key := "USERPASSWORD"
+	e, ok := r.doc.Lookup(key)
+	switch u, _ := r.doc.Lookup("USERNAME"); {
+	case u.Value.Text == "": // the user came from RTSPOPTS -U user:
+		key = "RTSPOPTS"
+		e, _ = r.doc.Lookup(key)
+	case !ok:
+		key, e = "USERNAME", u
+	}
+	r.warn(e.Line, key, "the password is empty while the user name %q is set: the stream opens for anyone who knows the name; set a password", c.Username)
 }
 
 // decodeOpts reads RTSPOPTS, where the firmware's UI writes the picture
