@@ -39,6 +39,7 @@ func runCmd(args []string, stderr io.Writer) int {
 	logs := logring.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}), 1000)
 	log := slog.New(logs.Handler())
 	zone := useTimeZone(*configDir, log)
+	exe, _ := os.Executable()
 	a := app.New(app.Options{
 		Logs:      logs,
 		Console:   stderr,
@@ -52,6 +53,7 @@ func runCmd(args []string, stderr io.Writer) int {
 		TimeZone:  zone,
 		// time.Local is set once, above, before any goroutine reads it.
 		RestartOnZoneChange: true,
+		Executable:          exe,
 	})
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -64,7 +66,6 @@ func runCmd(args []string, stderr io.Writer) int {
 	// A binary just installed by `freecam update` must prove itself: the guard rolls back to the
 	// previous one when pictures do not flow within the update's deadline, or after repeated
 	// crashes at start. A rollback stops the camera cleanly, then execs the old binary.
-	exe, _ := os.Executable()
 	var rolledBack atomic.Bool
 	guard, gerr := update.GuardStart(ctx, update.GuardOptions{Executable: exe, Logger: log, Health: a.Health,
 		OnRollback: func(update.Rollback) { rolledBack.Store(true); cancel() }})

@@ -49,6 +49,11 @@ type Options struct {
 	// RestartBinary returns this binary: time.Local cannot change under running goroutines.
 	TimeZone            string
 	RestartOnZoneChange bool
+	// Executable, when set, is the binary `freecam run` runs from and execs when Run ends for
+	// a restart (RestartBinary). A restart asked for from the web UI or MQTT then starts the
+	// binary again when the file was replaced since the start (`freecam update` or `--rollback`
+	// from a shell), instead of reloading the old code in place.
+	Executable string
 }
 
 // App is one running camera. Run it once; Reload and Addrs are safe from any goroutine while it runs.
@@ -82,6 +87,7 @@ type App struct {
 	sysState                 systemState
 	mdnsResponder            atomic.Pointer[mdns.Responder] // while the mdns service runs
 	restartSelf              atomic.Pointer[string]         // this binary, when a reload asked for a restart
+	exeAtStart               os.FileInfo                    // Options.Executable as it was at New, nil without one
 	// onvif is the ONVIF server under /onvif/; it outlives reloads (event subscriptions too).
 	onvif *onvifParts
 	// upd checks and installs signed updates (updater.go); it lives for the whole Run.
@@ -115,7 +121,11 @@ func New(opts Options) *App {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &App{opts: opts, log: log, encodeTime: metrics.NewHist(metrics.LatencyBuckets)}
+	a := &App{opts: opts, log: log, encodeTime: metrics.NewHist(metrics.LatencyBuckets)}
+	if opts.Executable != "" {
+		a.exeAtStart, _ = os.Stat(opts.Executable) // nil when it cannot be read: never "replaced"
+	}
+	return a
 }
 
 // ConfigError carries every problem of a configuration that could not be used.

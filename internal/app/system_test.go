@@ -57,3 +57,47 @@ func TestANewTimeZoneRestartsFreecam(t *testing.T) {
 		t.Errorf("got no \"time zone changed\" in the log")
 	}
 }
+
+// A restart from the web UI or MQTT after `freecam update` or `--rollback` from a shell replaced
+// the binary runs the new file, instead of reloading the old code in place; without a new file
+// it reloads.
+func TestRestartRunsAReplacedBinary(t *testing.T) {
+	exe := filepath.Join(t.TempDir(), "freecam")
+	if err := os.WriteFile(exe, []byte("old binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r := startApp(t, writeConfig(t, nil), Options{Executable: exe})
+	cam := webCamera{r.app}
+
+	cam.Restart()
+	select {
+	case err := <-r.done:
+		t.Fatalf("Run ended (%v) after a restart with the same binary, want a reload in place", err)
+	case <-time.After(2 * time.Second):
+	}
+	if bin := r.app.RestartBinary(); bin != "" {
+		t.Fatalf("got restart into %q with the same binary, want none", bin)
+	}
+
+	// What an update or a rollback does: another file renamed into place.
+	next := exe + ".new"
+	if err := os.WriteFile(next, []byte("new binary"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(next, exe); err != nil {
+		t.Fatal(err)
+	}
+	cam.Restart()
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Errorf("Run returned %v, want nil: a restart asked for, not a failure", err)
+		}
+		r.done <- nil // for the cleanup's stop
+	case <-time.After(15 * time.Second):
+		t.Fatalf("Run did not end within 15 s of a restart with a replaced binary; log:\n%s", r.logs)
+	}
+	if bin := r.app.RestartBinary(); bin != exe {
+		t.Errorf("got restart into %q, want the replaced binary %q", bin, exe)
+	}
+}

@@ -365,6 +365,20 @@ func (a *App) RestartBinary() string {
 	return ""
 }
 
+// replacedBinary returns Options.Executable when another file took its place since New (an
+// update or a rollback from a shell), so that a restart runs what is on disk; "" otherwise.
+func (a *App) replacedBinary() string {
+	if a.exeAtStart == nil {
+		return ""
+	}
+	now, err := os.Stat(a.opts.Executable)
+	was := a.exeAtStart
+	if err != nil || os.SameFile(now, was) && now.ModTime().Equal(was.ModTime()) && now.Size() == was.Size() {
+		return ""
+	}
+	return a.opts.Executable
+}
+
 // requestUpdateRestart ends Run (as a failed reload does) so the caller can exec exe
 // (RestartBinary).
 func (a *App) requestUpdateRestart(string) {
