@@ -238,7 +238,7 @@ type UpdateState struct {
 	Percentage int       `json:"percentage"`          // the download's progress, 0–100
 	Restarting bool      `json:"restarting"`          // installed: the camera restarts into it
 	Error      string    `json:"error,omitempty"`     // why the last check or install failed
-	LastCheck  time.Time `json:"last_check,omitzero"` // the last check that reached the manifest
+	LastCheck  time.Time `json:"last_check,omitzero"` // the last check, failed or not (Error says why)
 	// Pending is the version this start runs on probation (rolled back unless it proves
 	// healthy), "" when none.
 	Pending      string          `json:"pending,omitempty"`
