@@ -75,7 +75,8 @@ func releaseKeygen(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintf(stdout, "wrote the private key to %s (keep it secret, off the camera) and the public key to %s.pub:\n%s", *out, *out, pub)
-	fmt.Fprintf(stdout, "build it in with -ldflags \"-X github.com/freecam/freecam/internal/update.builtinPublicKey=%s\"\n", strings.TrimSpace(pub))
+	fmt.Fprintf(stdout, "build it into your releases with: FREECAM_UPDATE_PUBLIC_KEY=%s scripts/release.sh\n"+
+		"or give it to a camera in update.conf: UPDATE_PUBLIC_KEY=%s\n", strings.TrimSpace(pub), strings.TrimSpace(pub))
 	return 0
 }
 
