@@ -40,6 +40,10 @@ type Update struct {
 	// Auto is UPDATE_AUTO: install a newer release found by a periodic check without asking.
 	// Default off (a check only shows what is available).
 	Auto bool
+	// Problem is set when update.conf has errors (a missing CA file, a mistaken key…): updates
+	// are then off, and it says why ("update.conf:2: UPDATE_CA_FILE: …"). Those errors are
+	// warnings for the rest of the camera, which starts and reloads without them.
+	Problem string
 }
 
 // LoadUpdate reads update.conf alone from dir, as freecam update needs it (other files' problems
