@@ -511,8 +511,8 @@ func TestSystemHostZone(t *testing.T) {
 func TestRestartingPageNext(t *testing.T) {
 	e := newEnv(t)
 	res, body := e.post(t, "/system/restart", url.Values{})
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="restarting" data-next="/live"`) || !strings.Contains(body, `src="/static/restart.js"`) {
-		t.Errorf("restart: got %d, want the restarting page going to /live with restart.js\n%s", res.StatusCode, body)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="restarting" data-next="/system"`) || !strings.Contains(body, `src="/static/restart.js"`) {
+		t.Errorf("restart: got %d, want the restarting page going back to /system with restart.js\n%s", res.StatusCode, body)
 	}
 	if _, page := e.get(t, "/login?next="+url.QueryEscape("/system")); !strings.Contains(page, `name="next" value="/system"`) {
 		t.Errorf("/login?next=%%2Fsystem does not keep next=/system")

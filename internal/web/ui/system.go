@@ -201,11 +201,11 @@ func (u *UI) deleteUser(w http.ResponseWriter, r *http.Request) {
 	back(w, r, "/system", "deleted")
 }
 
-// restart asks the camera to restart and answers with a page that goes back to /live once it
-// is up again (restart.js).
+// restart asks the camera to restart and answers with a page that goes back to the System page,
+// where the button is, once it is up again (restart.js).
 func (u *UI) restart(w http.ResponseWriter, r *http.Request) {
 	u.cam.Restart()
-	u.renderRestarting(w, r, "/live")
+	u.renderRestarting(w, r, "/system")
 }
 
 // renderRestarting is the page restart.js runs on: it waits for freecam to come back, then opens
