@@ -67,7 +67,8 @@
 //	  │   starts > MaxStarts (it crashed before confirming)  → rollback
 //	  │   now ≥ first start + timeout (deadline passed)      → rollback
 //	  │   otherwise a watchdog waits for the deadline        → rollback when it passes
-//	  │ ConfirmHealthy (the camera runs): <bin>.pending removed → stable
+//	  │ ConfirmHealthy (the camera runs): <bin>.pending removed, and <bin>.rollback too when
+//	  │   it is about this version (an earlier try of it, rolled back)  → stable
 //	  ▼
 //	rollback   <bin>.previous renamed over <bin>, <bin>.pending removed, <bin>.rollback records
 //	           why (LastRollback reads it, for the UI); the guard's OnRollback runs (by default

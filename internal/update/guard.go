@@ -148,8 +148,11 @@ func (g *Guard) Done() <-chan struct{} {
 }
 
 // ConfirmHealthy tells the guard the new binary works (the camera runs): the update becomes
-// permanent (<bin>.previous stays for a manual rollback). It does nothing when nothing is
-// pending, and fails when the watchdog has already rolled back.
+// permanent (<bin>.previous stays for a manual rollback). A rollback record about this same
+// version (an earlier install of it that was rolled back, then installed again by hand) no
+// longer applies and is removed, so nothing says the version that runs and proved healthy "was
+// rolled back", and an automatic update may offer its successors again. It does nothing when
+// nothing is pending, and fails when the watchdog has already rolled back.
 func (g *Guard) ConfirmHealthy() error {
 	if g == nil {
 		return nil
@@ -162,11 +165,31 @@ func (g *Guard) ConfirmHealthy() error {
 	if err := os.Remove(g.exe + ".pending"); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("confirm the update: %w", err)
 	}
+	superseded := supersedeRollback(g.exe, g.version)
 	fsutil.SyncDir(filepath.Dir(g.exe))
 	g.pending = false
 	close(g.confirm)
-	g.log.Info("update confirmed: the new version reports healthy and stays", "version", g.version)
+	if superseded != nil {
+		g.log.Info("update confirmed: the new version reports healthy and stays", "version", g.version,
+			"superseded_rollback", superseded.At.Format(time.RFC3339))
+	} else {
+		g.log.Info("update confirmed: the new version reports healthy and stays", "version", g.version)
+	}
 	return nil
+}
+
+// supersedeRollback removes <exe>.rollback when it is about version (which has just proved
+// healthy) and returns the record removed, nil otherwise. A record about another version stays:
+// it is still true, and keeps UPDATE_AUTO from installing that version again.
+func supersedeRollback(exe, version string) *Rollback {
+	var r Rollback
+	if ok, err := readJSON(exe+".rollback", &r); err != nil || !ok || version == "" || !sameVersion(r.Version, version) {
+		return nil
+	}
+	if err := os.Remove(exe + ".rollback"); err != nil {
+		return nil
+	}
+	return &r
 }
 
 // rollback restores the previous binary unless a confirmation came first, then runs OnRollback.

@@ -180,3 +180,51 @@ func TestGuardWithNothingPending(t *testing.T) {
 		t.Error("a nil guard is not inert")
 	}
 }
+
+// A version rolled back once, installed again by hand and confirmed healthy is no longer
+// reported as rolled back (its record goes); a record about another version stays.
+func TestConfirmationSupersedesTheRollbackOfTheSameVersion(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		recorded string // the version the earlier rollback removed
+		wantKept bool
+	}{
+		{"same version", "1.1.0", false},
+		{"same version with a v", "v1.1.0", false},
+		{"another version", "1.0.7", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := appliedUpdate(t) // 1.1.0 pending over 1.0.0
+			earlier := Rollback{Version: tc.recorded, RestoredVersion: "1.0.0", At: time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC),
+				Reason: "version " + tc.recorded + " did not report healthy within 180s"}
+			if err := writeJSON(f.exe+".rollback", earlier); err != nil {
+				t.Fatal(err)
+			}
+			c := newClock()
+			var rolled []Rollback
+			g, err := GuardStart(context.Background(), c.options(f.exe, &rolled))
+			if err != nil {
+				t.Fatal(err)
+			}
+			<-c.waits
+			// While on probation the earlier record is still the truth.
+			if st, _ := ReadStatus(f.exe); st.LastRollback == nil {
+				t.Error("the earlier rollback record went before the confirmation")
+			}
+			if err := g.ConfirmHealthy(); err != nil {
+				t.Fatal(err)
+			}
+			<-g.Done()
+			st, err := ReadStatus(f.exe)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kept := st.LastRollback != nil; kept != tc.wantKept {
+				t.Errorf("got the rollback record %+v after 1.1.0 confirmed, want kept %v", st.LastRollback, tc.wantKept)
+			}
+			if st.Pending != nil || !st.HasPrevious {
+				t.Errorf("got %+v, want nothing pending and .previous kept", st)
+			}
+		})
+	}
+}
