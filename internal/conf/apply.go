@@ -54,7 +54,9 @@ func Apply(dir string, edits Edits) ([]Warning, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	_, warns, err := load(dir, docs)
+	// An edit of update.conf is refused like any other when it does not load; an update.conf
+	// already broken on disk does not block edits of the other files (Load only warns).
+	_, warns, err := load(dir, docs, docs[UpdateFile] != nil)
 	if err != nil {
 		return warns, err
 	}

@@ -15,6 +15,7 @@ import (
 	"image"
 	"io/fs"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -95,16 +96,23 @@ func Defaults() *Config {
 // file means its defaults. It reports every problem at once: on error the
 // returned error is Errors and the Config is nil. Warnings are returned in
 // both cases.
+//
+// update.conf is the exception: an updates-only setting must not take the
+// video down, so its errors (a missing UPDATE_CA_FILE, a mistaken
+// UPDATE_PUBLIC_KEY, a file that does not read…) come back as warnings, and
+// Config.Update is then updates off (DefaultUpdate, no manifest URL) with
+// Update.Problem saying why. LoadUpdate still reports them as errors.
 func Load(dir string) (*Config, []Warning, error) {
-	return load(dir, nil)
+	return load(dir, nil, false)
 }
 
 // load is Load with some files replaced by documents held in memory (Apply's edited files).
-func load(dir string, replaced map[string]*shellconf.Doc) (*Config, []Warning, error) {
+// With strictUpdate, update.conf's errors are errors like any other file's.
+func load(dir string, replaced map[string]*shellconf.Doc, strictUpdate bool) (*Config, []Warning, error) {
 	cfg := Defaults()
 	var errs Errors
 	var warns []Warning
-	load := func(name string, decode func(r *reader)) {
+	read := func(name string, decode func(r *reader)) {
 		d, err := replaced[name], error(nil)
 		if d == nil {
 			d, err = shellconf.ReadFile(filepath.Join(dir, name))
@@ -124,14 +132,24 @@ func load(dir string, replaced map[string]*shellconf.Doc) (*Config, []Warning, e
 			return
 		}
 		cfg.Docs[name] = d
-		nw := len(warns)
 		warns = append(warns, d.Warnings...)
 		r := &reader{file: name, doc: d, known: make(map[string]bool), errs: &errs, warns: &warns}
-		n := len(errs)
 		decode(r)
 		r.unknownKeys()
+	}
+	load := func(name string, decode func(r *reader)) {
+		n, nw := len(errs), len(warns)
+		read(name, decode)
 		mine := errs[n:]
 		sort.SliceStable(mine, func(i, j int) bool { return mine[i].Line < mine[j].Line })
+		if name == UpdateFile && !strictUpdate && len(mine) > 0 {
+			// Updates off, the rest of the camera runs: the errors become warnings.
+			problem := slices.Clone(mine)
+			errs = errs[:n]
+			warns = append(warns, problem...)
+			cfg.Update = DefaultUpdate()
+			cfg.Update.Problem = problem.Error()
+		}
 		ws := warns[nw:]
 		sort.SliceStable(ws, func(i, j int) bool { return ws[i].Line < ws[j].Line })
 	}
