@@ -28,6 +28,11 @@ func confCheckCmd(args []string, stdout, stderr io.Writer) int {
 	for _, w := range warnings {
 		fmt.Fprintln(stdout, "warning:", w.String())
 	}
+	// update.conf's errors are warnings for the camera (it starts without updates); say what
+	// they cost. LoadUpdate still sees them as errors, whatever the other files hold.
+	if _, uerr := conf.LoadUpdate(*configDir); uerr != nil {
+		fmt.Fprintf(stdout, "note: %s has errors (above): updates are off until they are fixed; the camera runs without them and freecam update refuses to run\n", conf.UpdateFile)
+	}
 	if err != nil {
 		var cerrs conf.Errors
 		if !errors.As(err, &cerrs) {
