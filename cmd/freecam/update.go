@@ -148,7 +148,20 @@ func updateStatus(binary string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "freecam update:", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "running %s on %s\n", version(), ownPlatform())
+	// This process is not the camera: the camera runs the version it started with (the System
+	// page and GET /api/v1/update say which), whatever the binary on disk is now.
+	fmt.Fprintf(stdout, "this binary: %s on %s\n", orUnknown(version()), ownPlatform())
+	if binary != "" && !isSelf(binary) {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+		v, err := update.BinaryVersion(ctx, binary, 0)
+		stop()
+		if err != nil {
+			fmt.Fprintf(stdout, "%s: version unknown (%v)\n", binary, err)
+		} else {
+			fmt.Fprintf(stdout, "%s: %s\n", binary, v)
+		}
+	}
+	fmt.Fprintln(stdout, "(a running camera keeps the version it started with until it restarts: the System page says which)")
 	if p := st.Pending; p != nil {
 		fmt.Fprintf(stdout, "pending: %s over %s, installed %s, started %d of %d times, %gs to report healthy\n",
 			p.Version, p.PreviousVersion, p.Applied.Format(time.RFC3339), p.Starts, p.MaxStarts, p.TimeoutSeconds)
@@ -158,6 +171,17 @@ func updateStatus(binary string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "previous binary kept: %v\n", st.HasPrevious)
 	return 0
+}
+
+// isSelf reports whether path is the file this process runs from.
+func isSelf(path string) bool {
+	self, err := os.Executable()
+	if err != nil {
+		return false
+	}
+	a, err1 := os.Stat(self)
+	b, err2 := os.Stat(path)
+	return err1 == nil && err2 == nil && os.SameFile(a, b)
 }
 
 // ownPlatform is this build's manifest platform: the cgo build with x264 is its own flavour.

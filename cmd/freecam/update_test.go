@@ -181,6 +181,14 @@ func TestUpdateEndToEnd(t *testing.T) {
 	if out, err := run("update", "--status"); err != nil || !strings.Contains(out, "rolled back: 1.1.0 (back to 1.0.0) at ") {
 		t.Errorf("--status after the rollback: got %q (%v), want both versions", out, err)
 	}
+	// --status speaks for the binary it is, never for the camera process (which may still run
+	// 1.1.0 after the rollback), and names the version of a --binary elsewhere.
+	if out, err := run("update", "--status"); err != nil || !strings.HasPrefix(out, "this binary: 1.0.0 on ") || strings.Contains(out, "running 1.0.0") {
+		t.Errorf("--status: got %q (%v), want it to start with \"this binary: 1.0.0\" and claim nothing runs it", out, err)
+	}
+	if code, out, errOut := runMain(t, "update", "--status", "--binary", oldBin); code != 0 || !strings.Contains(out, "\n"+oldBin+": 1.0.0\n") || !strings.HasPrefix(out, "this binary: ") {
+		t.Errorf("--status --binary elsewhere: got %d %q %q, want this binary's version and %s's (1.0.0)", code, out, errOut, oldBin)
+	}
 	if got, _ := os.ReadFile(oldBin); !bytes.Equal(got, oldBytes) {
 		t.Error("--rollback did not restore the previous binary byte for byte")
 	}
