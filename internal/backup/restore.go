@@ -61,7 +61,8 @@ func (o *RestoreOptions) defaults() {
 // The archive is refused, and nothing is written, when it is damaged or over a limit of o, has
 // an absolute path, a `..`, a link or a device (ErrMalformed), or when the configuration it
 // gives does not load (ErrInvalid): its files are laid over a copy of configDir's (a partial
-// archive is fine) and conf.Load must pass, the users file must parse and keep an admin, the
+// archive is fine) and conf.Load must pass (an update.conf in the archive without the errors
+// conf.Load only warns about), the users file must parse and keep an admin, the
 // PTZ presets must read, and each TLS certificate must come with its matching key. Files
 // freecam does not use, the .dist defaults, the firmware's lighttpd.user, user scripts and
 // runtime state are never written; the Report lists them as ignored, with the reason.
@@ -170,8 +171,22 @@ func check(a *archive, configDir string, o RestoreOptions, rep *Report) error {
 	case err != nil:
 		rep.refuse("", "%s", hide(err.Error()))
 	}
+	// conf.Load only warns about update.conf's errors (the camera runs without updates); a
+	// restored update.conf must load like the other files.
+	refused := make(map[string]bool)
+	if _, ok := a.files[conf.UpdateFile]; ok {
+		var uerrs conf.Errors
+		if _, err := conf.LoadUpdate(tmp); errors.As(err, &uerrs) {
+			for _, is := range uerrs {
+				refused[is.String()] = true
+				rep.refuse(is.File, "%s", hide(is.String()))
+			}
+		} else if err != nil {
+			rep.refuse(conf.UpdateFile, "%s", hide(err.Error()))
+		}
+	}
 	for _, w := range warns {
-		if _, ok := a.files[w.File]; ok {
+		if _, ok := a.files[w.File]; ok && !refused[w.String()] {
 			rep.Warnings = append(rep.Warnings, hide(w.String()))
 		}
 	}
