@@ -2,6 +2,7 @@ package conf
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -141,9 +142,17 @@ func (m *Matrix) decode(r *reader) {
 	for _, kv := range []struct {
 		key string
 		dst *string
-	}{{"host", &m.Host}, {"room_id", &m.RoomID}, {"sender", &m.Sender}} {
+	}{{"room_id", &m.RoomID}, {"sender", &m.Sender}} {
 		if v, _, ok := r.str(kv.key); ok {
 			*kv.dst = strings.TrimSpace(v)
+		}
+	}
+	if v, line, ok := r.str("host"); ok {
+		v = strings.TrimSpace(v)
+		if bad := matrixHostProblem(v); bad != "" {
+			r.fail(line, "host", "%s", bad)
+		} else {
+			m.Host = v
 		}
 	}
 	r.int(&m.Port, "port", 1, 65535, "")
@@ -151,9 +160,39 @@ func (m *Matrix) decode(r *reader) {
 		m.Token = Secret(v)
 	}
 	if m.Host != "" {
-		m.BaseURL = fmt.Sprintf("https://%s:%d", m.Host, m.Port)
+		// As the firmware's bin/matrix: https://host:port.
+		m.BaseURL = "https://" + net.JoinHostPort(strings.Trim(m.Host, "[]"), strconv.Itoa(m.Port))
 	}
 	m.BaseURL = baseURL(r, "base_url", m.BaseURL)
+}
+
+// matrixHostProblem says what is wrong with matrix.conf's host, "" when it is empty, a host name
+// or an IP address (an IPv6 one with or without brackets). The firmware's bin/matrix builds
+// https://host:port from it, so a scheme, a port or a path in it never worked.
+func matrixHostProblem(h string) string {
+	switch {
+	case h == "":
+		return ""
+	case strings.Contains(h, "://"):
+		return fmt.Sprintf("must be a host name or address, without %s:// — freecam adds https:// (got %q); a homeserver under a path goes in base_url", h[:strings.Index(h, "://")], h)
+	case strings.ContainsAny(h, "/?#"):
+		return fmt.Sprintf("must be a host name or address, without a path (got %q); a homeserver under a path goes in base_url", h)
+	}
+	if ip := net.ParseIP(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")); ip != nil {
+		if strings.HasPrefix(h, "[") != strings.HasSuffix(h, "]") || ip.To4() != nil && strings.HasPrefix(h, "[") {
+			return fmt.Sprintf("must be a host name or address (got %q)", h)
+		}
+		return ""
+	}
+	if name, port, err := net.SplitHostPort(h); err == nil && name != "" && port != "" {
+		return fmt.Sprintf("must be a host name or address, without a port: set host=%s and port=%s (got %q)", name, port, h)
+	}
+	for _, c := range h {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
+			return fmt.Sprintf("must be a host name or address (got %q)", h)
+		}
+	}
+	return ""
 }
 
 // baseURL reads an http(s) URL without a trailing slash.
