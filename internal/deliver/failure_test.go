@@ -13,6 +13,23 @@ import (
 
 const nginx502 = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/1.18.0</center>\r\n</body>\r\n</html>\r\n"
 
+// reviewPage is what the review's proxy answered: the title, a heading, a paragraph and an
+// address, each on its own line only because of the elements.
+const reviewPage = `<!DOCTYPE html>
+<html>
+<head>
+<title>502 Bad Gateway</title>
+<style>body { width: 35em; margin: 0 auto; }</style>
+</head>
+<body>
+<h1>502 Bad Gateway</h1>
+<p>The upstream server is down.</p>
+<hr>
+<address>nginx/1.25</address>
+</body>
+</html>
+`
+
 func TestFailureSaysTargetAndItemOnce(t *testing.T) {
 	const id = "20261126-143501-snap"
 	tests := []struct {
@@ -34,7 +51,9 @@ func TestFailureSaysTargetAndItemOnce(t *testing.T) {
 		{"another name's prefix is kept", "ftp-backup", errors.New("ftp: 550 no such directory"),
 			"deliver: ftp-backup: item " + id + ": ftp: 550 no such directory"},
 		{"an HTML error page", "dropbox", fmt.Errorf("dropbox: upload: 502 %s (to /cam/a.jpg)", nginx502),
-			"deliver: dropbox: item " + id + ": upload: 502 502 Bad Gateway 502 Bad Gateway nginx/1.18.0 (to /cam/a.jpg)"},
+			"deliver: dropbox: item " + id + ": upload: 502 Bad Gateway (to /cam/a.jpg)"},
+		{"the review's page", "dropbox", fmt.Errorf("dropbox: upload: 502 %s (to /motion/stills/a.jpg)", reviewPage),
+			"deliver: dropbox: item " + id + ": upload: 502 Bad Gateway (to /motion/stills/a.jpg)"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -63,7 +82,16 @@ func TestOneLine(t *testing.T) {
 		{"blank lines skipped", "\n\n  first  \n", "first"},
 		{"control characters", "a\tb\x1b[31mc\x00d", "a b [31mc d"},
 		{"cut to 200", long, strings.Repeat("x", 200) + " …"},
-		{"html page", nginx502, "502 Bad Gateway 502 Bad Gateway nginx/1.18.0"},
+		{"html page", nginx502, "502 Bad Gateway"},
+		{"the review's page", reviewPage, "502 Bad Gateway"},
+		{"a status the page repeats is said once", "upload: 502 " + nginx502 + " (to /a.jpg)", "upload: 502 Bad Gateway (to /a.jpg)"},
+		{"a status the page does not repeat stays", "upload: 503 " + nginx502, "upload: 503 502 Bad Gateway"},
+		{"a number that is no status stays", "upload: 5020 " + nginx502, "upload: 5020 502 Bad Gateway"},
+		{"no title: the first block", "<html><body><div>Service <b>down</b> for maintenance</div><p>Back at 10:00.</p></body></html>", "Service down for maintenance"},
+		{"br breaks a line", "<p>Forbidden<br>You do not have access</p>", "Forbidden"},
+		{"a page cut short", "upload: 500 <html><head><title>Internal Server Error</title></head><body><h1>Intern", "upload: 500 Internal Server Error"},
+		{"a page with no text", "send: 500 <html><body></body></html> (retry later)", "send: 500 (retry later)"},
+		{"a < in the text of a page", "<p>1 < 2 and 3 &lt; 4</p>", "1 < 2 and 3 < 4"},
 		{"html with script, style, comment and entities", "<!DOCTYPE html><html><head><style>body{color:red}</style><script>var a = 1 < 2;</script></head><body><!-- hi --><p>Service&nbsp;Unavailable &amp; down</p></body></html>",
 			"Service Unavailable & down"},
 		{"unclosed tag", "upload: 500 <html><body>Oops <b", "upload: 500 Oops"},
@@ -98,7 +126,7 @@ func TestQueueErrorsSayTargetAndItemOnce(t *testing.T) {
 	stop := run(t, q)
 	testutil.WaitWithin(t, 5*time.Second, "delivered after one failure", func() bool { return q.Status().Delivered == 1 })
 	stop()
-	want := "deliver: telegram: item " + id + ": sendPhoto: 502 502 Bad Gateway 502 Bad Gateway nginx/1.18.0"
+	want := "deliver: telegram: item " + id + ": sendPhoto: 502 Bad Gateway"
 	if got := q.Status().LastError; got != want {
 		t.Errorf("last error: got %q, want %q", got, want)
 	}

@@ -64,14 +64,26 @@ func (t *Target) Name() string { return "dropbox" }
 
 // Error is a refused upload.
 type Error struct {
-	Status  int
-	Summary string // error_summary ("path/insufficient_space/..") or the body's start
+	Status int
+	// Summary is error_summary ("path/insufficient_space/..") or the answer on one line (an
+	// HTML error page's first line of text: "502 Bad Gateway"), "" for an empty answer.
+	Summary string
 	// RetryAfter is the Retry-After of a 429 or 503.
 	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
-	s := fmt.Sprintf("dropbox: upload: %d %s", e.Status, e.Summary)
+	// The status once: a proxy's page often starts with it ("502 Bad Gateway").
+	code := strconv.Itoa(e.Status)
+	s := "dropbox: upload: " + code
+	switch {
+	case e.Summary == code || strings.HasPrefix(e.Summary, code+" "):
+		s = "dropbox: upload: " + e.Summary
+	case e.Summary != "":
+		s += " " + e.Summary
+	case http.StatusText(e.Status) != "":
+		s += " " + http.StatusText(e.Status)
+	}
 	if e.Status == http.StatusUnauthorized {
 		s += " (the token was refused or expired: check dropbox_token in motion.conf)"
 	}
@@ -163,7 +175,7 @@ func (t *Target) upload(ctx context.Context, src, dst string) error {
 	if json.Unmarshal(raw, &m) == nil && m.Summary != "" {
 		e.Summary = m.Summary
 	} else {
-		e.Summary = strings.TrimSpace(string(raw[:min(len(raw), 200)]))
+		e.Summary = deliver.OneLine(string(raw))
 	}
 	if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil {
 		e.RetryAfter = time.Duration(s) * time.Second
