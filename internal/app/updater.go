@@ -33,6 +33,13 @@ type updater struct {
 	tune func(*update.Options)
 	// tick is how often run looks whether a periodic check is due (1 min; tests shorten it).
 	tick time.Duration
+	// replaced returns the binary on disk when it is no longer the file this process started
+	// from (`freecam update` or `--rollback` from a shell replaced it), "" otherwise; nil: never.
+	replaced func() string
+
+	diskMu  sync.Mutex
+	diskFI  os.FileInfo // the replaced binary as diskVer was read from it
+	diskVer string
 
 	mu         sync.Mutex
 	st         camera.UpdateState
@@ -63,9 +70,20 @@ func ownPlatform() string {
 	return p
 }
 
-// options builds the update options from update.conf, or says why updates are not set up.
+// offError says that updates are off because update.conf has errors (conf.Update.Problem).
+func offError(c conf.Update) error {
+	if c.Problem == "" {
+		return nil
+	}
+	return fmt.Errorf("updates are off: %s", c.Problem)
+}
+
+// options builds the update options from update.conf, or says why updates are off or not set up.
 func (u *updater) options() (update.Options, error) {
 	c := u.config()
+	if err := offError(c); err != nil {
+		return update.Options{}, err
+	}
 	if !c.Configured() {
 		return update.Options{}, errors.New("updates are not set up: set UPDATE_MANIFEST_URL in update.conf")
 	}
@@ -85,9 +103,11 @@ func (u *updater) options() (update.Options, error) {
 }
 
 // State returns the update state (it may read the small files next to the binary, at most
-// every statusEvery).
+// every statusEvery, and ask a replaced binary on disk its version once per change).
 func (u *updater) State() camera.UpdateState {
 	exe := u.executable()
+	disk := u.diskVersion()
+	c := u.config()
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if time.Since(u.statusRead) >= statusEvery {
@@ -104,12 +124,48 @@ func (u *updater) State() camera.UpdateState {
 		}
 	}
 	s := u.st
-	s.Configured = u.config().Configured()
+	s.DiskVersion = disk
+	// With errors in update.conf nothing is checked or installed: the error says why, and
+	// Configured is false so that the API refuses checks and installs at once.
+	s.Configured = c.Configured() && c.Problem == ""
+	if err := offError(c); err != nil {
+		s.Error = err.Error()
+	}
 	if s.LastRollback != nil {
 		r := *s.LastRollback
 		s.LastRollback = &r
 	}
 	return s
+}
+
+// diskVersion is the version of the binary on disk when it is not the one this process started
+// from and says another version than the running one; "" otherwise ("unknown" when it cannot
+// tell). The binary is asked (`BIN version --json`) only when its file changed: a stat per call.
+func (u *updater) diskVersion() string {
+	if u.replaced == nil {
+		return ""
+	}
+	path := u.replaced()
+	if path == "" {
+		return ""
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	u.diskMu.Lock()
+	defer u.diskMu.Unlock()
+	if was := u.diskFI; was == nil || !os.SameFile(fi, was) || !fi.ModTime().Equal(was.ModTime()) || fi.Size() != was.Size() {
+		v, err := update.BinaryVersion(context.Background(), path, 0)
+		if err != nil || v == "" {
+			v = "unknown"
+		}
+		u.diskFI, u.diskVer = fi, v
+	}
+	if u.diskVer == u.version {
+		return ""
+	}
+	return u.diskVer
 }
 
 // executable is the binary an install replaces (tune's, else the running one).
@@ -322,7 +378,7 @@ func (u *updater) run(ctx context.Context) {
 func (u *updater) periodic(ctx context.Context, now time.Time) {
 	c := u.config()
 	u.mu.Lock()
-	due := c.Configured() && c.CheckInterval > 0 && now.Sub(u.lastTry) >= c.CheckInterval
+	due := c.Configured() && c.Problem == "" && c.CheckInterval > 0 && now.Sub(u.lastTry) >= c.CheckInterval
 	if due {
 		u.lastTry = now
 	}
@@ -398,6 +454,7 @@ func (a *App) startUpdater(ctx context.Context) (stop func()) {
 		}
 		return conf.Update{}
 	}, a.requestUpdateRestart, a.log.With("component", "update"))
+	a.upd.replaced = a.replacedBinary
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); a.upd.run(ctx) }()

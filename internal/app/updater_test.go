@@ -416,3 +416,84 @@ func TestUpdaterPeriodicAutoInstallSkipsARolledBackRelease(t *testing.T) {
 		t.Errorf("no check after 61 min with UPDATE_CHECK_HOURS=1 (last check %v)", got)
 	}
 }
+
+// TestUpdaterOffWithUpdateConfProblem: with errors in update.conf (conf.Update.Problem) no check
+// or install runs, periodic or asked for, and the state's error says why updates are off.
+func TestUpdaterOffWithUpdateConfProblem(t *testing.T) {
+	f := newUpdFixture(t)
+	const problem = "update.conf:2: UPDATE_CA_FILE: cannot read the CA file /etc/nope.pem"
+	cfg := func() conf.Update {
+		c := f.config()
+		c.CheckInterval, c.Auto, c.Problem = time.Hour, true, problem
+		return c
+	}
+	u, restarts := f.updater(t, cfg)
+	ctx := runUpdater(t, u)
+	want := "updates are off: " + problem
+	for name, call := range map[string]func(context.Context) error{"Check": u.Check, "Apply": u.Apply} {
+		if err := call(context.Background()); err == nil || err.Error() != want {
+			t.Errorf("%s: got %v, want %q", name, err, want)
+		}
+	}
+	u.periodic(ctx, time.Now())
+	st := u.State()
+	if st.Error != want || st.Configured || !st.LastCheck.IsZero() || st.Latest != "" || st.InProgress || len(restarts) > 0 {
+		t.Errorf("got %+v, want error %q, not configured, and no check or install run", st, want)
+	}
+	if got, _ := os.ReadFile(f.exe); !bytes.Equal(got, f.old) {
+		t.Error("the binary changed with updates off")
+	}
+}
+
+// TestUpdaterDiskVersion: once the binary on disk is not the file this process started from, the
+// state names its version (asked once per change of the file), and nothing when it says the
+// running version.
+func TestUpdaterDiskVersion(t *testing.T) {
+	f := newUpdFixture(t)
+	dir := t.TempDir()
+	calls := filepath.Join(dir, "calls")
+	script := func(v string) {
+		t.Helper()
+		// Written to a new file and renamed over, as an install or a rollback does.
+		tmp := f.exe + ".tmp"
+		body := "#!/bin/sh\necho x >> " + calls + "\necho '{\"version\":\"" + v + "\"}'\n"
+		if err := os.WriteFile(tmp, []byte(body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(tmp, f.exe); err != nil {
+			t.Fatal(err)
+		}
+	}
+	asked := func() int {
+		b, _ := os.ReadFile(calls)
+		return strings.Count(string(b), "x")
+	}
+	u, _ := f.updater(t, f.config)
+	replaced := ""
+	u.replaced = func() string { return replaced }
+	if st := u.State(); st.DiskVersion != "" {
+		t.Errorf("with the binary unchanged: got disk version %q, want none", st.DiskVersion)
+	}
+
+	script("0.9.0") // freecam update --rollback from a shell
+	replaced = f.exe
+	for range 3 {
+		if st := u.State(); st.DiskVersion != "0.9.0" || st.Installed != "1.0.0" {
+			t.Errorf("after the rollback on disk: got disk %q installed %q, want 0.9.0 on disk, 1.0.0 running", st.DiskVersion, st.Installed)
+		}
+	}
+	if n := asked(); n != 1 {
+		t.Errorf("the binary on disk was asked its version %d times for 3 states of one file, want 1", n)
+	}
+	script("1.0.0") // the running version put back
+	if st := u.State(); st.DiskVersion != "" {
+		t.Errorf("with the running version on disk: got disk version %q, want none", st.DiskVersion)
+	}
+	os.WriteFile(f.exe, []byte("not a program"), 0o755)
+	if st := u.State(); st.DiskVersion != "unknown" {
+		t.Errorf("with a binary that says nothing: got disk version %q, want \"unknown\"", st.DiskVersion)
+	}
+	if n := asked(); n != 2 {
+		t.Errorf("got %d version questions after two changes of the file, want 2", n)
+	}
+}

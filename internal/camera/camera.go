@@ -227,7 +227,7 @@ type SwapArea struct {
 // UpdateState is the signed self-update's state, for the System page, the API and Home
 // Assistant's update entity.
 type UpdateState struct {
-	Configured bool      `json:"configured"`          // update.conf sets UPDATE_MANIFEST_URL
+	Configured bool      `json:"configured"`          // update.conf sets UPDATE_MANIFEST_URL and has no errors (else Error says why updates are off)
 	Installed  string    `json:"installed"`           // the running version
 	Latest     string    `json:"latest,omitempty"`    // the manifest's version at the last check, "" before one
 	Available  bool      `json:"available"`           // Latest is newer than Installed
@@ -243,6 +243,10 @@ type UpdateState struct {
 	// healthy), "" when none.
 	Pending      string          `json:"pending,omitempty"`
 	LastRollback *UpdateRollback `json:"last_rollback,omitempty"`
+	// DiskVersion is the version of the binary on disk when it is not the running one (a
+	// rollback or an install from a shell replaced it; "unknown" when it does not say): a
+	// restart runs it. "" when the binary on disk is the running version.
+	DiskVersion string `json:"disk_version,omitempty"`
 }
 
 // UpdateRollback is the last update that was undone, and why.
