@@ -24,11 +24,14 @@ func (s *Server) apiUpdate(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, s.opts.Camera.Update())
 }
 
-// updateBusy refuses a check or an install while updates are not set up or one runs (409).
+// updateBusy refuses a check or an install while updates are not set up or off (update.conf has
+// errors: the state's error says which) or one runs (409).
 func (s *Server) updateBusy(w http.ResponseWriter) bool {
 	st := s.opts.Camera.Update()
 	var err error
 	switch {
+	case !st.Configured && st.Error != "":
+		err = errors.New(st.Error) // updates are off: update.conf has errors
 	case !st.Configured:
 		err = errors.New("updates are not set up: set UPDATE_MANIFEST_URL in update.conf")
 	case st.Restarting:

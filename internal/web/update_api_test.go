@@ -106,3 +106,43 @@ func TestUpdateAPI(t *testing.T) {
 		t.Errorf("a refused apply: got %d %s, want 409 with the reason", code, body)
 	}
 }
+
+// GET /api/v1/update says when the binary on disk is not the running one (disk_version, with the
+// rollback that put it there), and a check or install while update.conf has errors is refused
+// at once with the state's reason, not sent to the update server.
+func TestUpdateAPIDiskVersionAndUpdatesOff(t *testing.T) {
+	ts := newTestServer(t, false)
+	admin := func(method, path string) (int, string) {
+		code, body, _ := ts.do(t, method, path, "admin", ts.adminPass, nil, nil)
+		return code, body
+	}
+	ts.cam.SetUpdate(camera.UpdateState{Installed: "1.1.0", Configured: true, DiskVersion: "1.0.0",
+		LastRollback: &camera.UpdateRollback{Version: "1.1.0", RestoredVersion: "1.0.0", At: time.Now(), Reason: "asked for by freecam update --rollback"}})
+	code, body := admin(http.MethodGet, "/api/v1/update")
+	var raw struct {
+		DiskVersion  string `json:"disk_version"`
+		LastRollback struct {
+			RestoredVersion string `json:"restored_version"`
+		} `json:"last_rollback"`
+	}
+	if err := json.Unmarshal([]byte(body), &raw); err != nil || code != http.StatusOK || raw.DiskVersion != "1.0.0" || raw.LastRollback.RestoredVersion != "1.0.0" {
+		t.Errorf("GET: got %d %s, want disk_version 1.0.0 and the rollback's restored_version", code, body)
+	}
+	ts.cam.SetUpdate(camera.UpdateState{Installed: "1.1.0"})
+	if _, body = admin(http.MethodGet, "/api/v1/update"); strings.Contains(body, "disk_version") {
+		t.Errorf("GET with the running binary on disk: got %s, want no disk_version", body)
+	}
+
+	off := "updates are off: update.conf:2: UPDATE_CA_FILE: cannot read the CA file"
+	ts.cam.SetUpdate(camera.UpdateState{Installed: "1.1.0", Error: off, Latest: "1.2.0", Available: true})
+	for _, p := range []string{"/api/v1/update/check", "/api/v1/update/apply"} {
+		code, body := admin(http.MethodPost, p)
+		var e struct{ Error string }
+		if json.Unmarshal([]byte(body), &e); code != http.StatusConflict || e.Error != off {
+			t.Errorf("POST %s with updates off: got %d %s, want 409 {\"error\": %q}", p, code, body, off)
+		}
+	}
+	if calls := ts.cam.Calls(); len(calls) > 0 {
+		t.Errorf("requests with updates off reached the camera: %v", calls)
+	}
+}
