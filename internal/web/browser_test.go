@@ -187,3 +187,39 @@ func TestBrowserInstallThenVersionChanged(t *testing.T) {
 	b.waitJS(t, "the System page again", `location.pathname === "/system" && window.seen === undefined &&
 		`+status+`.indexOf("Running freecam 1.1.0.") === 0`)
 }
+
+// After `freecam update --rollback` from a shell the camera still runs the version removed: the
+// System page names both versions and the reason, says a restart runs the one on disk, and has
+// the Restart button right there, which comes back to the System page (not the Live page).
+func TestBrowserRollbackOnDiskThenRestart(t *testing.T) {
+	ts := newTestServer(t, false)
+	ts.cam.SetUpdate(camera.UpdateState{Configured: true, Installed: "1.1.0", Latest: "1.1.0", DiskVersion: "1.0.0",
+		LastRollback: &camera.UpdateRollback{Version: "1.1.0", RestoredVersion: "1.0.0", At: time.Now(), Reason: "asked for by freecam update --rollback"}})
+	b := newBrowserTab(t)
+	b.login(t, ts.base, ts.adminPass, "/system")
+	b.waitJS(t, "the rollback on disk", status+`.indexOf("freecam 1.1.0 was rolled back to 1.0.0 (asked for by freecam update --rollback); restart freecam to run 1.0.0.") >= 0`)
+	b.waitJS(t, "the Restart button", `!document.getElementById("update-restart").hidden &&
+		document.getElementById("update-restart-button").textContent === "Restart freecam to run 1.0.0"`)
+	b.js(t, "restart", `document.getElementById("update-restart-button").click()`)
+	b.waitJS(t, "the restarting page", `!!document.getElementById("restarting")`)
+	if n := ts.cam.Restarts(); n != 1 {
+		t.Errorf("got %d restarts, want 1", n)
+	}
+	// The new process runs 1.0.0; restart.js opens the System page again once freecam answers.
+	ts.cam.SetUpdate(camera.UpdateState{Configured: true, Installed: "1.0.0", Latest: "1.1.0", Available: true,
+		LastRollback: &camera.UpdateRollback{Version: "1.1.0", RestoredVersion: "1.0.0", At: time.Now(), Reason: "asked for by freecam update --rollback"}})
+	b.waitJS(t, "the System page again", `location.pathname === "/system" && `+status+`.indexOf("Running freecam 1.0.0.") === 0 &&
+		`+status+`.indexOf("freecam 1.1.0 was rolled back to 1.0.0 on ") >= 0 && document.getElementById("update-restart").hidden`)
+}
+
+// With errors in update.conf the System page says updates are off and why, and the check
+// button is off.
+func TestBrowserUpdatesOff(t *testing.T) {
+	ts := newTestServer(t, false)
+	ts.cam.SetUpdate(camera.UpdateState{Installed: "1.0.0", Error: "updates are off: update.conf:2: UPDATE_CA_FILE: cannot read the CA file"})
+	b := newBrowserTab(t)
+	b.login(t, ts.base, ts.adminPass, "/system")
+	b.waitJS(t, "updates off", status+` === "Running freecam 1.0.0. Updates are off." &&
+		document.getElementById("update-error").textContent.indexOf("updates are off: update.conf:2: UPDATE_CA_FILE") === 0 &&
+		!document.getElementById("update-error").hidden && document.getElementById("update-check").disabled`)
+}

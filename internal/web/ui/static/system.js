@@ -78,6 +78,10 @@
   var notes = document.getElementById("update-notes");
   var check = document.getElementById("update-check");
   var apply = document.getElementById("update-apply");
+  // The Restart form next to the update state, shown when the binary on disk is not the running
+  // one (a rollback or an install from a shell): a restart runs it.
+  var restartForm = document.getElementById("update-restart");
+  var restartButton = document.getElementById("update-restart-button");
   var timer = null;
   var installing = false; // an install was started or seen running: the camera restarts after it
   var version = null;     // the version the page first saw running
@@ -121,7 +125,8 @@
     var busy = s.checking || s.in_progress || s.restarting;
     var text = s.installed ? "Running freecam " + s.installed + "." : "Running a freecam build without a version.";
     if (!s.configured) {
-      text += " Updates are not set up: set UPDATE_MANIFEST_URL in update.conf.";
+      // With errors in update.conf, s.error says why updates are off (shown below).
+      text += s.error ? " Updates are off." : " Updates are not set up: set UPDATE_MANIFEST_URL in update.conf.";
     } else if (s.restarting) {
       text = "Installed freecam " + s.latest + "; the camera restarts into it…";
     } else if (s.in_progress) {
@@ -136,10 +141,25 @@
     if (s.pending) {
       text += " This version was just installed: it is kept once pictures flow, or the previous one comes back.";
     }
-    if (s.last_rollback) {
-      text += " freecam " + s.last_rollback.version + " was rolled back on " + when(s.last_rollback.at) + ": " + s.last_rollback.reason + ".";
+    var r = s.last_rollback;
+    var disk = s.disk_version || "";
+    if (disk && r && r.restored_version === disk) {
+      // Rolled back on disk (by the guard of another process, or by hand from a shell) while
+      // this process still runs the version removed.
+      text += " freecam " + r.version + " was rolled back to " + disk + " (" + r.reason + "); restart freecam to run " + disk + ".";
+    } else if (disk) {
+      text += " The binary on disk is " + (disk === "unknown" ? "another version" : "freecam " + disk) + "; restart freecam to run it.";
+      if (r) { text += " freecam " + r.version + " was rolled back to " + r.restored_version + " on " + when(r.at) + ": " + r.reason + "."; }
+    } else if (r && s.pending && r.version === s.pending) {
+      text += " An earlier install of freecam " + r.version + " was rolled back on " + when(r.at) + ": " + r.reason + ".";
+    } else if (r) {
+      text += " freecam " + r.version + " was rolled back to " + r.restored_version + " on " + when(r.at) + ": " + r.reason + ".";
     }
     status.textContent = text;
+    if (restartForm) {
+      restartForm.hidden = !disk || busy;
+      restartButton.textContent = disk && disk !== "unknown" ? "Restart freecam to run " + disk : "Restart freecam";
+    }
     bar.hidden = !(s.in_progress || s.restarting);
     bar.value = s.restarting ? 100 : s.percentage;
     problem(s.error);
