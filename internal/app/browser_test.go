@@ -28,6 +28,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/freecam/freecam/internal/testutil/browsertest"
 
 	"github.com/freecam/freecam/internal/conf"
 	"github.com/freecam/freecam/internal/testutil"
@@ -55,33 +56,11 @@ type e2eBrowser struct {
 // end of the test, and in any case after total.
 func newBrowser(t *testing.T, origin string, total time.Duration) *e2eBrowser {
 	t.Helper()
-	exe, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatal(err)
-	}
 	b := &e2eBrowser{t: t, origin: origin,
 		inflight: map[network.RequestID]string{}, urls: map[network.RequestID]string{}}
-	root, cancelRoot := context.WithTimeout(context.Background(), total)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root,
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("ignore-certificate-errors", true),
-		// Not from the environment's proxy: the camera is on loopback.
-		chromedp.Flag("no-proxy-server", true),
-		// Containers have a small /dev/shm.
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-	)
+	allocCtx := browsertest.Allocator(t, total, chromedp.WindowSize(1280, 900))
 	ctx, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithListener(b.onEvent))
-	t.Cleanup(func() { cancelTab(); cancelAlloc(); cancelRoot() })
+	t.Cleanup(cancelTab)
 	// The first action starts the browser; it must run on the tab's own context.
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting chromium: %v", err)

@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"fmt"
-	"os/exec"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/freecam/freecam/internal/testutil/browsertest"
 
 	"github.com/freecam/freecam/internal/camera"
 	"github.com/freecam/freecam/internal/web/auth"
@@ -27,25 +27,7 @@ type browserTab struct {
 
 func newBrowserTab(t *testing.T) *browserTab {
 	t.Helper()
-	exe, err := exec.LookPath("chromium")
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, cancelRoot := context.WithTimeout(context.Background(), 60*time.Second)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(root,
-		chromedp.ExecPath(exe),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("ignore-certificate-errors", true),
-		chromedp.Flag("no-proxy-server", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
+	allocCtx := browsertest.Allocator(t, 60*time.Second)
 	b := &browserTab{}
 	ctx, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithListener(func(ev any) {
 		b.mu.Lock()
@@ -57,7 +39,7 @@ func newBrowserTab(t *testing.T) *browserTab {
 			b.problems = append(b.problems, "dialog: "+ev.Message)
 		}
 	}))
-	t.Cleanup(func() { cancelTab(); cancelAlloc(); cancelRoot() })
+	t.Cleanup(cancelTab)
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatalf("starting chromium: %v", err)
 	}
