@@ -40,15 +40,7 @@ func TestANewTimeZoneRestartsFreecam(t *testing.T) {
 	if err := r.app.Reload(); err != nil {
 		t.Fatalf("reload with a new zone: %v", err)
 	}
-	select {
-	case err := <-r.done:
-		if err != nil {
-			t.Errorf("Run returned %v, want nil: a restart asked for, not a failure", err)
-		}
-		r.done <- nil // for the cleanup's stop
-	case <-time.After(15 * time.Second):
-		t.Fatalf("Run did not end within 15 s of a reload with a new zone; log:\n%s", r.logs)
-	}
+	waitRestartAsked(t, r, "a reload with a new zone")
 	exe, _ := os.Executable()
 	if bin := r.app.RestartBinary(); bin != exe {
 		t.Errorf("got restart into %q, want this binary %q", bin, exe)
@@ -88,16 +80,23 @@ func TestRestartRunsAReplacedBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	cam.Restart()
+	waitRestartAsked(t, r, "a restart with a replaced binary")
+	if bin := r.app.RestartBinary(); bin != exe {
+		t.Errorf("got restart into %q, want the replaced binary %q", bin, exe)
+	}
+}
+
+// waitRestartAsked waits for Run to end cleanly, as it does when a restart of the binary was
+// asked for after what.
+func waitRestartAsked(t *testing.T, r *running, what string) {
+	t.Helper()
 	select {
 	case err := <-r.done:
 		if err != nil {
-			t.Errorf("Run returned %v, want nil: a restart asked for, not a failure", err)
+			t.Errorf("Run returned %v after %s, want nil: a restart asked for, not a failure", err, what)
 		}
 		r.done <- nil // for the cleanup's stop
 	case <-time.After(15 * time.Second):
-		t.Fatalf("Run did not end within 15 s of a restart with a replaced binary; log:\n%s", r.logs)
-	}
-	if bin := r.app.RestartBinary(); bin != exe {
-		t.Errorf("got restart into %q, want the replaced binary %q", bin, exe)
+		t.Fatalf("Run did not end within 15 s of %s; log:\n%s", what, r.logs)
 	}
 }
