@@ -50,6 +50,8 @@ type e2eBrowser struct {
 	offsite  []string                     // every request that left the camera, for the whole session
 	inflight map[network.RequestID]string // request id → URL, short-lived requests only
 	urls     map[network.RequestID]string // request id → URL, for messages
+	loaders  map[network.RequestID]cdp.LoaderID
+	document cdp.LoaderID // the main frame's current document
 }
 
 // newBrowser starts Chromium with a fresh profile and opens a tab. The browser is stopped at the
@@ -57,7 +59,8 @@ type e2eBrowser struct {
 func newBrowser(t *testing.T, origin string, total time.Duration) *e2eBrowser {
 	t.Helper()
 	b := &e2eBrowser{t: t, origin: origin,
-		inflight: map[network.RequestID]string{}, urls: map[network.RequestID]string{}}
+		inflight: map[network.RequestID]string{}, urls: map[network.RequestID]string{},
+		loaders: map[network.RequestID]cdp.LoaderID{}}
 	allocCtx := browsertest.Allocator(t, total, chromedp.WindowSize(1280, 900))
 	ctx, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithListener(b.onEvent))
 	t.Cleanup(cancelTab)
@@ -117,8 +120,22 @@ func (b *e2eBrowser) onEvent(ev any) {
 			b.offsite = append(b.offsite, url)
 			b.problems = append(b.problems, "request off the camera: "+url)
 		}
-		if !longLived(url, ev.Type) {
+		b.loaders[ev.RequestID] = ev.LoaderID
+		// A late request of the document being left is cut with it.
+		left := b.document != "" && ev.LoaderID != b.document && ev.Type != network.ResourceTypeDocument
+		if !longLived(url, ev.Type) && !left {
 			b.inflight[ev.RequestID] = url
+		}
+	case *page.EventFrameNavigated:
+		if ev.Frame.ParentID == "" {
+			// A new document: what the one before left in flight was cut by leaving it, and
+			// Chromium does not always report that (seen with two scripts on a loaded machine).
+			b.document = ev.Frame.LoaderID
+			for id := range b.inflight {
+				if b.loaders[id] != b.document {
+					delete(b.inflight, id)
+				}
+			}
 		}
 	case *network.EventResponseReceived:
 		if s := ev.Response.Status; s >= 400 {
