@@ -45,8 +45,9 @@ type Guard struct {
 	o       GuardOptions
 	log     *slog.Logger
 	mu      sync.Mutex
-	pending bool   // waiting for ConfirmHealthy
-	version string // the version on probation
+	pending bool      // waiting for ConfirmHealthy
+	version string    // the version on probation
+	applied time.Time // when it was installed (its .pending's "applied"): tells this install from a later one
 	confirm chan struct{}
 	done    chan struct{}
 }
@@ -85,6 +86,7 @@ func GuardStart(ctx context.Context, o GuardOptions) (*Guard, error) {
 	if p.FirstStart.IsZero() {
 		p.FirstStart = now
 	}
+	g.version, g.applied = p.Version, p.Applied
 	reason := ""
 	switch {
 	case p.Starts > p.MaxStarts:
@@ -104,7 +106,7 @@ func GuardStart(ctx context.Context, o GuardOptions) (*Guard, error) {
 		close(g.done)
 		return g, fmt.Errorf("count this start of the pending update: %w", err)
 	}
-	g.pending, g.version = true, p.Version
+	g.pending = true
 	wait := p.Deadline().Sub(now)
 	log.Info("running a new version: it must report healthy in time or the previous one comes back",
 		"version", p.Version, "previous", p.PreviousVersion, "start", p.Starts, "max_starts", p.MaxStarts, "deadline_in", wait.Round(time.Second))
@@ -151,8 +153,11 @@ func (g *Guard) Done() <-chan struct{} {
 // permanent (<bin>.previous stays for a manual rollback). A rollback record about this same
 // version (an earlier install of it that was rolled back, then installed again by hand) no
 // longer applies and is removed, so nothing says the version that runs and proved healthy "was
-// rolled back", and an automatic update may offer its successors again. It does nothing when
-// nothing is pending, and fails when the watchdog has already rolled back.
+// rolled back", and an automatic update may offer its successors again; a record made after this
+// install (a rollback by hand during the trial) stays. It does nothing when nothing is pending,
+// when the watchdog has already rolled back, or when the update was rolled back by hand during
+// the trial (<bin>.pending is gone or describes another install): then the binary on disk and the
+// record of that rollback are left as they are, and only a line is logged.
 func (g *Guard) ConfirmHealthy() error {
 	if g == nil {
 		return nil
@@ -162,10 +167,17 @@ func (g *Guard) ConfirmHealthy() error {
 	if !g.pending {
 		return nil
 	}
+	if !g.stillPending() {
+		g.pending = false
+		close(g.confirm)
+		g.log.Info("the new version reports healthy, but the update was already rolled back by hand (freecam update --rollback): nothing to confirm; restart freecam to run the restored binary",
+			"version", g.version)
+		return nil
+	}
 	if err := os.Remove(g.exe + ".pending"); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("confirm the update: %w", err)
 	}
-	superseded := supersedeRollback(g.exe, g.version)
+	superseded := supersedeRollback(g.exe, g.version, g.applied)
 	fsutil.SyncDir(filepath.Dir(g.exe))
 	g.pending = false
 	close(g.confirm)
@@ -179,11 +191,16 @@ func (g *Guard) ConfirmHealthy() error {
 }
 
 // supersedeRollback removes <exe>.rollback when it is about version (which has just proved
-// healthy) and returns the record removed, nil otherwise. A record about another version stays:
-// it is still true, and keeps UPDATE_AUTO from installing that version again.
-func supersedeRollback(exe, version string) *Rollback {
+// healthy) and older than its install at applied, and returns the record removed, nil otherwise.
+// A record about another version stays: it is still true, and keeps UPDATE_AUTO from installing
+// that version again. So does one made after the install (a rollback by hand during the trial):
+// it undid this very install. A zero applied (a marker of an older freecam) does not compare.
+func supersedeRollback(exe, version string, applied time.Time) *Rollback {
 	var r Rollback
 	if ok, err := readJSON(exe+".rollback", &r); err != nil || !ok || version == "" || !sameVersion(r.Version, version) {
+		return nil
+	}
+	if !applied.IsZero() && !r.At.Before(applied) {
 		return nil
 	}
 	if err := os.Remove(exe + ".rollback"); err != nil {
@@ -192,7 +209,20 @@ func supersedeRollback(exe, version string) *Rollback {
 	return &r
 }
 
-// rollback restores the previous binary unless a confirmation came first, then runs OnRollback.
+// stillPending reports whether <exe>.pending still describes the install this guard watches: a
+// rollback by hand (freecam update --rollback) during the trial removes it, and a later install
+// writes another. g.mu is held.
+func (g *Guard) stillPending() bool {
+	var p Pending
+	ok, err := readJSON(g.exe+".pending", &p)
+	if err != nil {
+		return true // unreadable: it is there; the confirmation or rollback says what fails
+	}
+	return ok && sameVersion(p.Version, g.version) && p.Applied.Equal(g.applied)
+}
+
+// rollback restores the previous binary unless a confirmation came first or the update was
+// already rolled back by hand, then runs OnRollback.
 func (g *Guard) rollback(reason string) (Rollback, bool) {
 	g.mu.Lock()
 	if !g.pending {
@@ -200,6 +230,12 @@ func (g *Guard) rollback(reason string) (Rollback, bool) {
 		return Rollback{}, false
 	}
 	g.pending = false
+	if !g.stillPending() {
+		g.mu.Unlock()
+		g.log.Info("the new version did not report healthy in time, but the update was already rolled back by hand (freecam update --rollback): nothing to do; restart freecam to run the restored binary",
+			"version", g.version, "reason", reason)
+		return Rollback{}, false
+	}
 	r, err := RollbackTo(g.exe, reason, g.o.Now())
 	g.mu.Unlock()
 	if err != nil {

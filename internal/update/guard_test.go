@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"reflect"
 	"strings"
@@ -226,5 +227,108 @@ func TestConfirmationSupersedesTheRollbackOfTheSameVersion(t *testing.T) {
 				t.Errorf("got %+v, want nothing pending and .previous kept", st)
 			}
 		})
+	}
+}
+
+// startTrial runs GuardStart on an applied update with a log to read, and waits for the watchdog.
+func startTrial(t *testing.T, f *fixture, c *clock, rolled *[]Rollback) (*Guard, *bytes.Buffer) {
+	t.Helper()
+	var buf bytes.Buffer
+	o := c.options(f.exe, rolled)
+	o.Logger = slog.New(slog.NewTextHandler(&buf, nil))
+	g, err := GuardStart(context.Background(), o)
+	if err != nil || !g.Pending() {
+		t.Fatalf("got %v, pending %v; want a watchdog", err, g.Pending())
+	}
+	<-c.waits
+	return g, &buf
+}
+
+// wantHandRollbackKept checks that the rollback by hand made during the trial is what the files
+// still say: 1.0.0 on disk, the record of 1.1.0's removal, nothing pending.
+func wantHandRollbackKept(t *testing.T, f *fixture, byHand Rollback, rolled []Rollback) {
+	t.Helper()
+	if got, _ := os.ReadFile(f.exe); !bytes.Equal(got, f.old) {
+		t.Error("the binary is not the one the rollback by hand put back")
+	}
+	if got, want := dirNames(t, f.exe), []string{"freecam", "freecam.rollback"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got files %v, want %v", got, want)
+	}
+	st, err := ReadStatus(f.exe)
+	if err != nil || st.LastRollback == nil || *st.LastRollback != byHand {
+		t.Errorf("got the rollback record %+v (%v), want the one by hand %+v", st.LastRollback, err, byHand)
+	}
+	if len(rolled) != 0 {
+		t.Errorf("got OnRollback calls %+v, want none", rolled)
+	}
+}
+
+// `freecam update --rollback` during the trial, then the camera reports healthy: the rollback by
+// hand stands (its record is not "superseded", UPDATE_AUTO keeps off 1.1.0).
+func TestConfirmationAfterARollbackByHandKeepsIt(t *testing.T) {
+	f := appliedUpdate(t)
+	c := newClock()
+	var rolled []Rollback
+	g, buf := startTrial(t, f, c, &rolled)
+	byHand, err := RollbackTo(f.exe, "asked for by freecam update --rollback", c.now.Add(10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := g.ConfirmHealthy(); err != nil {
+		t.Fatalf("got %v confirming, want nil", err)
+	}
+	<-g.Done()
+	if g.Pending() {
+		t.Error("still pending after the confirmation")
+	}
+	wantHandRollbackKept(t, f, byHand, rolled)
+	if log := buf.String(); !strings.Contains(log, "already rolled back by hand") || strings.Contains(log, "superseded") {
+		t.Errorf("got log %q, want it to say the update was already rolled back by hand", log)
+	}
+}
+
+// `freecam update --rollback` during the trial, then the deadline passes: nothing to undo.
+func TestDeadlineAfterARollbackByHandDoesNothing(t *testing.T) {
+	f := appliedUpdate(t)
+	c := newClock()
+	var rolled []Rollback
+	g, buf := startTrial(t, f, c, &rolled)
+	byHand, err := RollbackTo(f.exe, "asked for by freecam update --rollback", c.now.Add(10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.fire <- c.now.Add(time.Minute)
+	<-g.Done()
+	wantHandRollbackKept(t, f, byHand, rolled)
+	if log := buf.String(); strings.Contains(log, "level=ERROR") || !strings.Contains(log, "already rolled back by hand") {
+		t.Errorf("got log %q, want no error and a line saying the update was already rolled back by hand", log)
+	}
+}
+
+// A rollback record about the same version made after this install (whatever made it) is not
+// the earlier failure a healthy reinstall supersedes: it stays.
+func TestConfirmationKeepsALaterRollbackRecord(t *testing.T) {
+	f := appliedUpdate(t)
+	st, err := ReadStatus(f.exe)
+	if err != nil || st.Pending == nil {
+		t.Fatalf("got %+v, %v; want the update pending", st, err)
+	}
+	later := Rollback{Version: "1.1.0", RestoredVersion: "1.0.0", At: st.Pending.Applied.Add(time.Second).UTC(), Reason: "later"}
+	if err := writeJSON(f.exe+".rollback", later); err != nil {
+		t.Fatal(err)
+	}
+	c := newClock()
+	var rolled []Rollback
+	g, _ := startTrial(t, f, c, &rolled)
+	if err := g.ConfirmHealthy(); err != nil {
+		t.Fatal(err)
+	}
+	<-g.Done()
+	st, err = ReadStatus(f.exe)
+	if err != nil || st.LastRollback == nil || *st.LastRollback != later {
+		t.Errorf("got the record %+v (%v), want the later one kept", st.LastRollback, err)
+	}
+	if st.Pending != nil {
+		t.Errorf("got pending %+v after the confirmation, want none", st.Pending)
 	}
 }
