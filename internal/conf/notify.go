@@ -147,52 +147,79 @@ func (m *Matrix) decode(r *reader) {
 			*kv.dst = strings.TrimSpace(v)
 		}
 	}
+	r.int(&m.Port, "port", 1, 65535, "")
 	if v, line, ok := r.str("host"); ok {
 		v = strings.TrimSpace(v)
-		if bad := matrixHostProblem(v); bad != "" {
+		base, note, bad := matrixHost(v, m.Port)
+		switch {
+		case bad != "":
 			r.fail(line, "host", "%s", bad)
-		} else {
-			m.Host = v
+		default:
+			if note != "" {
+				r.warn(line, "host", "%s", note)
+			}
+			m.Host, m.BaseURL = v, base
 		}
 	}
-	r.int(&m.Port, "port", 1, 65535, "")
 	if v, _, ok := r.str("access_token"); ok {
 		m.Token = Secret(v)
-	}
-	if m.Host != "" {
-		// As the firmware's bin/matrix: https://host:port.
-		m.BaseURL = "https://" + net.JoinHostPort(strings.Trim(m.Host, "[]"), strconv.Itoa(m.Port))
 	}
 	m.BaseURL = baseURL(r, "base_url", m.BaseURL)
 }
 
-// matrixHostProblem says what is wrong with matrix.conf's host, "" when it is empty, a host name
-// or an IP address (an IPv6 one with or without brackets). The firmware's bin/matrix builds
-// https://host:port from it, so a scheme, a port or a path in it never worked.
-func matrixHostProblem(h string) string {
-	switch {
-	case h == "":
-		return ""
-	case strings.Contains(h, "://"):
-		return fmt.Sprintf("must be a host name or address, without %s:// — freecam adds https:// (got %q); a homeserver under a path goes in base_url", h[:strings.Index(h, "://")], h)
-	case strings.ContainsAny(h, "/?#"):
-		return fmt.Sprintf("must be a host name or address, without a path (got %q); a homeserver under a path goes in base_url", h)
+// matrixHost turns matrix.conf's host into the homeserver's URL: the firmware's bin/matrix
+// builds https://host:port from a host name or address (an IPv6 one with or without brackets).
+// A scheme, a port or a path in host never worked there, but what they mean is plain, and a
+// config that freecam took before must not stop the camera now: such a value is used as the URL
+// it spells, with a note saying how to write it. Anything else is a problem. All "" for "".
+func matrixHost(h string, port int) (base, note, problem string) {
+	if h == "" {
+		return "", "", ""
 	}
+	bad := fmt.Sprintf("must be a host name or address, such as matrix.example.org (got %q)", h)
 	if ip := net.ParseIP(strings.TrimSuffix(strings.TrimPrefix(h, "["), "]")); ip != nil {
 		if strings.HasPrefix(h, "[") != strings.HasSuffix(h, "]") || ip.To4() != nil && strings.HasPrefix(h, "[") {
-			return fmt.Sprintf("must be a host name or address (got %q)", h)
+			return "", "", bad
 		}
-		return ""
+		return "https://" + net.JoinHostPort(ip.String(), strconv.Itoa(port)), "", ""
 	}
-	if name, port, err := net.SplitHostPort(h); err == nil && name != "" && port != "" {
-		return fmt.Sprintf("must be a host name or address, without a port: set host=%s and port=%s (got %q)", name, port, h)
+	spelled := h
+	if !strings.Contains(h, "://") {
+		spelled = "https://" + h
+	}
+	u, err := url.Parse(spelled)
+	if err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Hostname() == "" || u.User != nil ||
+		u.RawQuery != "" || u.Fragment != "" || !validHostName(u.Hostname()) {
+		return "", "", bad
+	}
+	p := u.Port()
+	if p == "" {
+		if strings.HasSuffix(u.Host, ":") {
+			return "", "", bad
+		}
+		p = strconv.Itoa(port)
+	} else if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+		return "", "", bad
+	}
+	base = u.Scheme + "://" + net.JoinHostPort(u.Hostname(), p) + strings.TrimSuffix(u.Path, "/")
+	if spelled == "https://"+h && u.Port() == "" && u.Path == "" {
+		return base, "", "" // a plain name
+	}
+	return base, fmt.Sprintf("holds more than a host name, which the firmware puts in https://host:port; "+
+		"freecam uses %s: write host=%s and port=%s, or base_url=… for a homeserver under a path or on plain http", base, u.Hostname(), p), ""
+}
+
+// validHostName reports whether h is made of a DNS name's characters (or is an IP address).
+func validHostName(h string) bool {
+	if net.ParseIP(h) != nil {
+		return true
 	}
 	for _, c := range h {
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-' || c == '_') {
-			return fmt.Sprintf("must be a host name or address (got %q)", h)
+			return false
 		}
 	}
-	return ""
+	return true
 }
 
 // baseURL reads an http(s) URL without a trailing slash.
