@@ -107,6 +107,9 @@ func runCmd(args []string, stderr io.Writer) int {
 			for _, p := range cerr.ConfigProblems() {
 				fmt.Fprintln(stderr, "  "+p)
 			}
+			if rollBackRefusedConfig(exe, guard, cerr.ConfigProblems(), log) {
+				return restartAfterRollback(exe, log)
+			}
 			return 1
 		}
 		log.Error("freecam stopped", "err", err)
@@ -163,6 +166,25 @@ func confirmWhenHealthy(ctx context.Context, a *app.App, guard *update.Guard, lo
 }
 
 // restartAfterRollback starts the binary the guard put back.
+// rollBackRefusedConfig rolls a just-installed binary back at once when it refuses the config
+// at start: the previous version ran with it, and waiting for the guard's deadline or crash count
+// would leave a camera without a supervisor down for good. It reports whether it rolled back.
+func rollBackRefusedConfig(exe string, guard *update.Guard, problems []string, log *slog.Logger) bool {
+	if !guard.Pending() || len(problems) == 0 {
+		return false
+	}
+	reason := fmt.Sprintf("version %s refused the configuration at start: %s", version(), problems[0])
+	if len(problems) > 1 {
+		reason += fmt.Sprintf(" (and %d more)", len(problems)-1)
+	}
+	if _, err := update.RollbackTo(exe, reason, time.Now()); err != nil {
+		log.Error("the new version refused the configuration, but rolling back failed", "err", err)
+		return false
+	}
+	log.Error("rolled back to the previous version", "reason", reason)
+	return true
+}
+
 func restartAfterRollback(exe string, log *slog.Logger) int {
 	log.Error("the updated binary did not become healthy: rolled back; starting the previous one")
 	return startBinary(exe, log)
