@@ -105,7 +105,7 @@ func (q *Queue) load() error {
 	}
 	slices.SortFunc(q.items, func(a, b *entry) int { return cmpSeq(a.seq, b.seq) })
 	if n := len(q.items); n > 0 {
-		q.log.Info("items left by the previous run", "count", n)
+		q.log.Info("items waiting in the queue from before", "count", n) // a previous run, or before a reload
 	}
 	for _, v := range q.trim() {
 		q.remove(v)
