@@ -14,6 +14,7 @@ import (
 
 	"github.com/freecam/freecam/internal/buildinfo"
 	"github.com/freecam/freecam/internal/conf"
+	"github.com/freecam/freecam/internal/conf/shellconf"
 	"github.com/freecam/freecam/internal/update"
 )
 
@@ -72,10 +73,15 @@ func updateCmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "put the previous binary back%s; restart freecam to run it\n", versionNote(r.RestoredVersion))
 		return 0
 	}
-	// Flags win; update.conf gives the rest.
-	cfg, err := conf.LoadUpdate(*configDir)
+	// Flags win; update.conf gives the rest. A broken key in update.conf does not stop a flag that
+	// replaces it.
+	cfg, warn, err := loadUpdateConf(*configDir, map[string]bool{
+		"UPDATE_MANIFEST_URL": *manifest != "", "UPDATE_PUBLIC_KEY": *pubKey != "", "UPDATE_CA_FILE": *caFile != ""})
 	if err != nil {
 		return fail(err)
+	}
+	if warn != "" {
+		fmt.Fprintln(stderr, "freecam update:", warn)
 	}
 	if *manifest == "" {
 		*manifest = cfg.ManifestURL
@@ -111,15 +117,17 @@ func updateCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	if *check || (!rel.Newer && !*force) {
 		if rel.Newer {
-			fmt.Fprintf(stdout, "freecam %s is available (running %s), released %s\n", rel.Version, rel.Current, rel.Released.Format(time.DateOnly))
+			fmt.Fprintf(stdout, "freecam %s is available (this binary: %s), released %s\n", rel.Version, rel.Current, rel.Released.Format(time.DateOnly))
 			if rel.Notes != "" {
 				fmt.Fprintln(stdout, rel.Notes)
 			}
 		} else if _, err := update.CompareVersions(rel.Current, rel.Current); err != nil {
-			fmt.Fprintf(stdout, "running a development build (%s): the manifest offers %s; --force installs it\n", rel.Current, rel.Version)
+			fmt.Fprintf(stdout, "this binary is a development build (%s): the manifest offers %s; --force installs it\n", rel.Current, rel.Version)
 		} else {
-			fmt.Fprintf(stdout, "up to date: the manifest offers %s, running %s\n", rel.Version, rel.Current)
+			fmt.Fprintf(stdout, "up to date: the manifest offers %s, this binary: %s\n", rel.Version, rel.Current)
 		}
+		// This process is not the camera, which may run another version (see updateStatus).
+		fmt.Fprintln(stdout, "(a running camera keeps the version it started with until it restarts: the System page says which)")
 		return 0
 	}
 	last := -1
@@ -232,4 +240,64 @@ func versionNote(v string) string {
 		return ""
 	}
 	return " (" + v + ")"
+}
+
+// loadUpdateConf reads DIR/update.conf for freecam update. byFlag says which keys a flag gives
+// (the flag wins). When update.conf has errors:
+//   - if each of them is about a key a flag replaces, the file's other keys still apply and warn
+//     says which errors the flags stand in for;
+//   - else, if --manifest is given, update.conf is left out entirely (the flags alone apply) and
+//     warn says so;
+//   - else err is update.conf's errors.
+//
+// Neither warn nor err quotes a key's value (conf's messages never do for a key).
+func loadUpdateConf(dir string, byFlag map[string]bool) (cfg conf.Update, warn string, err error) {
+	cfg, err = conf.LoadUpdate(dir)
+	if err == nil {
+		return cfg, "", nil
+	}
+	var errs conf.Errors
+	if !errors.As(err, &errs) {
+		return conf.Update{}, "", err
+	}
+	if c, ok := loadWithout(dir, errs, byFlag); ok {
+		return c, fmt.Sprintf("%s has errors; the flags stand in for the broken keys:\n%v", conf.UpdateFile, err), nil
+	}
+	if byFlag["UPDATE_MANIFEST_URL"] {
+		return conf.DefaultUpdate(), fmt.Sprintf("%s has errors; leaving it out and using the flags alone:\n%v", conf.UpdateFile, err), nil
+	}
+	return conf.Update{}, "", err
+}
+
+// loadWithout loads update.conf without the keys the flags give, when every error in errs is
+// about one of those keys.
+func loadWithout(dir string, errs conf.Errors, byFlag map[string]bool) (conf.Update, bool) {
+	for _, is := range errs {
+		if is.Key == "" || !byFlag[is.Key] {
+			return conf.Update{}, false
+		}
+	}
+	d, err := shellconf.ReadFile(filepath.Join(dir, conf.UpdateFile))
+	if err != nil || d == nil {
+		return conf.Update{}, false
+	}
+	kept := d.Entries[:0:0]
+	for _, e := range d.Entries {
+		if e.Kind == shellconf.Assignment && byFlag[e.Key] {
+			continue
+		}
+		kept = append(kept, e)
+	}
+	d.Entries = kept
+	// The rest goes through conf's own checks, from a private copy.
+	tmp, err := os.MkdirTemp("", "freecam-update-conf-")
+	if err != nil {
+		return conf.Update{}, false
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.WriteFile(filepath.Join(tmp, conf.UpdateFile), d.Bytes(), 0o600); err != nil {
+		return conf.Update{}, false
+	}
+	c, err := conf.LoadUpdate(tmp)
+	return c, err == nil
 }

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"encoding/pem"
 	"net/http"
@@ -15,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/freecam/freecam/internal/update"
 )
@@ -105,7 +109,7 @@ func TestUpdateEndToEnd(t *testing.T) {
 	common := []string{"--manifest", srv.URL + "/manifest.json", "--public-key", key + ".pub", "--ca-file", ca}
 	oldBytes, _ := os.ReadFile(oldBin)
 
-	if out, err := run(append([]string{"update", "--check"}, common...)...); err != nil || !strings.Contains(out, "freecam 1.1.0 is available (running 1.0.0)") || !strings.Contains(out, "faster") {
+	if out, err := run(append([]string{"update", "--check"}, common...)...); err != nil || !strings.Contains(out, "freecam 1.1.0 is available (this binary: 1.0.0)") || !strings.Contains(out, "faster") {
 		t.Errorf("--check: got %v %q, want 1.1.0 offered with its notes", err, out)
 	}
 	// update.conf gives what the flags do not; flags win.
@@ -120,7 +124,7 @@ func TestUpdateEndToEnd(t *testing.T) {
 		}
 	}
 	writeUpdateConf(srv.URL + "/manifest.json")
-	if out, err := run("update", "--check", "--config", cfgDir); err != nil || !strings.Contains(out, "freecam 1.1.0 is available (running 1.0.0)") {
+	if out, err := run("update", "--check", "--config", cfgDir); err != nil || !strings.Contains(out, "freecam 1.1.0 is available (this binary: 1.0.0)") {
 		t.Errorf("--check --config: got %v %q, want 1.1.0 offered from update.conf's settings", err, out)
 	}
 	writeUpdateConf("https://127.0.0.1:1/nothing.json")
@@ -264,5 +268,113 @@ func TestReleaseSignWritesAVerifiableManifest(t *testing.T) {
 		if code, _, errOut := runMain(t, append([]string{"release", "sign"}, bad.args...)...); code == 0 || !strings.Contains(errOut, bad.want) {
 			t.Errorf("sign %v: got %d %q, want a failure saying %q", bad.args, code, errOut, bad.want)
 		}
+	}
+}
+
+// checkServer serves a manifest offering 1.1.0 for this platform, signed with a fresh release
+// key, over HTTPS; it returns the manifest URL, the key files and the server's CA file.
+func checkServer(t *testing.T) (manifestURL, privFile, pubFile, ca string) {
+	t.Helper()
+	dir := t.TempDir()
+	privFile = filepath.Join(dir, "release.key")
+	if code, _, errOut := runMain(t, "release", "keygen", "--out", privFile); code != 0 {
+		t.Fatalf("keygen: %s", errOut)
+	}
+	privText, _ := os.ReadFile(privFile)
+	priv, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(privText)))
+	if err != nil || len(priv) != ed25519.PrivateKeySize {
+		t.Fatalf("got a private key of %d bytes (%v)", len(priv), err)
+	}
+	data := []byte("the new binary")
+	sum := sha256.Sum256(data)
+	sig, err := update.Sign(ed25519.PrivateKey(priv), "1.1.0", ownPlatform(), hex.EncodeToString(sum[:]), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mux http.ServeMux
+	srv := httptest.NewTLSServer(&mux)
+	t.Cleanup(srv.Close)
+	m, _ := json.Marshal(update.Manifest{Version: "1.1.0", Released: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
+		Binaries: map[string]update.Binary{ownPlatform(): {URL: srv.URL + "/freecam", SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data)), Signature: sig}}})
+	mux.HandleFunc("/manifest.json", func(w http.ResponseWriter, r *http.Request) { w.Write(m) })
+	ca = filepath.Join(dir, "ca.pem")
+	os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644)
+	return srv.URL + "/manifest.json", privFile, privFile + ".pub", ca
+}
+
+// --check speaks for the binary it is, not for the camera (which may run another version).
+func TestUpdateCheckNamesThisBinary(t *testing.T) {
+	manifestURL, _, pub, ca := checkServer(t)
+	defer func(v string) { buildVersion = v }(buildVersion)
+	for _, tc := range []struct{ version, want string }{
+		{"1.0.0", "freecam 1.1.0 is available (this binary: 1.0.0), released 2026-11-20\n"},
+		{"1.1.0", "up to date: the manifest offers 1.1.0, this binary: 1.1.0\n"},
+		{"devel-abc", "this binary is a development build (devel-abc): the manifest offers 1.1.0; --force installs it\n"},
+	} {
+		t.Run(tc.version, func(t *testing.T) {
+			buildVersion = tc.version
+			code, out, errOut := runMain(t, "update", "--check", "--config", t.TempDir(), "--manifest", manifestURL, "--public-key", pub, "--ca-file", ca)
+			if code != 0 || !strings.HasPrefix(out, tc.want) || strings.Contains(out, "running 1") || !strings.Contains(out, "a running camera keeps the version it started with") {
+				t.Errorf("got %d %q %q, want it to start with %q and claim nothing about what the camera runs", code, out, errOut, tc.want)
+			}
+		})
+	}
+}
+
+// A flag replaces update.conf's key even when that key is broken; update.conf's other keys
+// still apply. The broken value is never printed.
+func TestUpdateFlagsStandInForABrokenUpdateConf(t *testing.T) {
+	manifestURL, privFile, pub, ca := checkServer(t)
+	privText, _ := os.ReadFile(privFile)
+	private := strings.TrimSpace(string(privText))
+	pubText, _ := os.ReadFile(pub)
+	public := strings.TrimSpace(string(pubText))
+	defer func(v string) { buildVersion = v }(buildVersion)
+	buildVersion = "1.0.0"
+	offered := "freecam 1.1.0 is available (this binary: 1.0.0)"
+	for _, tc := range []struct {
+		name, conf string
+		flags      []string
+		wantCode   int
+		wantOut    string // in stdout
+		wantErr    string // in stderr
+	}{
+		{"missing CA file, --ca-file given",
+			"UPDATE_MANIFEST_URL=" + manifestURL + "\nUPDATE_CA_FILE=/nonexistent/ca.pem\nUPDATE_PUBLIC_KEY=" + public + "\n",
+			[]string{"--ca-file", ca}, 0, offered, "update.conf:2: UPDATE_CA_FILE: cannot read the CA file"},
+		{"private key as the public one, --public-key given",
+			"UPDATE_MANIFEST_URL=" + manifestURL + "\nUPDATE_CA_FILE=" + ca + "\nUPDATE_PUBLIC_KEY=" + private + "\n",
+			[]string{"--public-key", pub}, 0, offered, "update.conf:3: UPDATE_PUBLIC_KEY: the key is a release PRIVATE key"},
+		{"both broken, both flags given",
+			"UPDATE_MANIFEST_URL=" + manifestURL + "\nUPDATE_CA_FILE=relative.pem\nUPDATE_PUBLIC_KEY=" + private + "\n",
+			[]string{"--public-key", pub, "--ca-file", ca}, 0, offered, "the flags stand in for the broken keys"},
+		{"unreadable update.conf, --manifest given: the flags alone",
+			"", // update.conf is a directory
+			[]string{"--manifest", manifestURL, "--public-key", pub, "--ca-file", ca}, 0, offered, "update.conf has errors; leaving it out and using the flags alone:\nupdate.conf: cannot read"},
+		{"broken key without its flag, --manifest given: the flags alone",
+			"UPDATE_MANIFEST_URL=https://127.0.0.1:1/m.json\nUPDATE_CA_FILE=" + ca + "\nUPDATE_PUBLIC_KEY=" + private + "\n",
+			[]string{"--manifest", manifestURL, "--ca-file", ca}, 1, "", "leaving it out and using the flags alone"},
+		{"broken key without its flag, no --manifest: refused",
+			"UPDATE_MANIFEST_URL=" + manifestURL + "\nUPDATE_CA_FILE=/nonexistent/ca.pem\nUPDATE_PUBLIC_KEY=" + private + "\n",
+			[]string{"--public-key", pub}, 1, "", "update.conf:2: UPDATE_CA_FILE: cannot read the CA file"},
+		{"broken manifest URL without --manifest: refused",
+			"UPDATE_MANIFEST_URL=http://example.org/m.json\nUPDATE_CA_FILE=" + ca + "\n",
+			[]string{"--public-key", pub}, 1, "", "freecam update: update.conf:1: UPDATE_MANIFEST_URL: must use https"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if tc.conf == "" {
+				os.Mkdir(filepath.Join(dir, "update.conf"), 0o755)
+			} else if err := os.WriteFile(filepath.Join(dir, "update.conf"), []byte(tc.conf), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			code, out, errOut := runMain(t, append([]string{"update", "--check", "--config", dir}, tc.flags...)...)
+			if code != tc.wantCode || !strings.Contains(out, tc.wantOut) || !strings.Contains(errOut, tc.wantErr) {
+				t.Errorf("got %d %q %q, want %d, %q in stdout and %q in stderr", code, out, errOut, tc.wantCode, tc.wantOut, tc.wantErr)
+			}
+			if strings.Contains(out+errOut, private[:20]) {
+				t.Errorf("got %q %q, which quotes the private key", out, errOut)
+			}
+		})
 	}
 }
