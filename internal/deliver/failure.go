@@ -11,8 +11,10 @@ import (
 // "deliver: <target>: item <id>: <the target's error>", saying the target and the item once
 // each — a target's own error often names itself ("telegram: sendPhoto: …") or the item, and
 // those repeats are left out — and the target's error on one short line: an HTML page a server
-// answered with is reduced to its first line of text (its title), a many-line error to its first line, and either is cut
-// to about 200 characters. Unwrap gives the target's error untouched.
+// answered with is reduced to its first line of text (its title), a many-line error to its first
+// line, and either is shortened to about 200 characters in its middle, so that its end — where Go's
+// errors say the reason ("…: no such host") — is always kept. Unwrap gives the target's error
+// untouched.
 type failure struct {
 	Target, Item string
 	Err          error
@@ -38,7 +40,8 @@ func (f *failure) Unwrap() error { return f.Err }
 // cause is the target's error as Error shows it, without the target and item in front: for a
 // log line whose attributes name both.
 func (f *failure) cause() string {
-	cause := oneLine(f.Err.Error())
+	// The prefixes go before the shortening, which then keeps the most of what is left.
+	cause, more := flatten(f.Err.Error())
 	perm := ""
 	prefixes := []string{"permanent: ", f.Target + ": ", "item " + f.Item + ": ", f.Item + ": "}
 	for cut := true; cut; {
@@ -52,7 +55,7 @@ func (f *failure) cause() string {
 			}
 		}
 	}
-	return perm + cause
+	return shorten(perm+cause, more)
 }
 
 // maxLine is how many characters oneLine keeps.
@@ -62,12 +65,16 @@ const maxLine = 200
 // target's error: an HTML page in it (a proxy's or server's error page) is replaced by its first
 // line of text ("502 Bad Gateway" for nginx's, a status just before the page that it repeats
 // said once), only the first non-empty line is kept (" …" marks that more followed), control
-// characters become spaces, runs of spaces one, and the result is cut to about 200 characters.
+// characters become spaces, runs of spaces one, and the result is shortened to about 200
+// characters by cutting its middle (" … " marks where): the end of an error is its reason.
 // Targets use it for an answer they put in their error.
 func OneLine(s string) string { return oneLine(s) }
 
 // oneLine is OneLine.
-func oneLine(s string) string {
+func oneLine(s string) string { return shorten(flatten(s)) }
+
+// flatten is OneLine without the shortening: the first line, and whether more followed.
+func flatten(s string) (string, bool) {
 	if looksHTML(s) {
 		s = reducePage(s)
 	}
@@ -89,21 +96,52 @@ func oneLine(s string) string {
 		}
 		return r
 	}, first)
-	first = strings.Join(strings.Fields(first), " ")
-	if utf8.RuneCountInString(first) > maxLine {
-		n := 0
-		for i := range first {
-			if n == maxLine {
-				first, more = first[:i], true
-				break
-			}
-			n++
-		}
+	return strings.Join(strings.Fields(first), " "), more
+}
+
+// shorten makes s at most about maxLine characters and marks with " …" that more lines
+// followed. A long s loses the query strings of the URLs in it first (an upload's file name and
+// the like, "?…" is left), then its middle: its first maxHead characters and its last ones stay,
+// " … " between them, since Go's errors put the reason last (`Post "https://…": dial tcp: lookup
+// host: no such host`).
+func shorten(s string, more bool) string {
+	if utf8.RuneCountInString(s) > maxLine {
+		s = dropQueries(s)
+	}
+	if n := utf8.RuneCountInString(s); n > maxLine {
+		r := []rune(s)
+		tail := maxLine - maxHead
+		s = strings.TrimRight(string(r[:maxHead]), " ") + " … " + strings.TrimLeft(string(r[n-tail:]), " ")
 	}
 	if more {
-		first += " …"
+		s += " …"
 	}
-	return first
+	return s
+}
+
+// maxHead is how many characters of a long line's start shorten keeps.
+const maxHead = 80
+
+// dropQueries replaces the query string of each http(s) URL in s by "?…".
+func dropQueries(s string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, "://")
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + 3 + strings.IndexFunc(s[i+3:], func(r rune) bool { return r == ' ' || r == '"' || r == '\'' || r == '>' })
+		if end < i+3 {
+			end = len(s)
+		}
+		u := s[:end]
+		if q := strings.IndexByte(s[i:end], '?'); q >= 0 && i+q+1 < end {
+			u = s[:i+q] + "?…"
+		}
+		b.WriteString(u)
+		s = s[end:]
+	}
 }
 
 // looksHTML reports whether s carries an HTML document or fragment.

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/freecam/freecam/internal/testutil"
 )
@@ -81,7 +84,11 @@ func TestOneLine(t *testing.T) {
 		{"first line of many", "exit status 1\nstderr: bad thing\nmore", "exit status 1 …"},
 		{"blank lines skipped", "\n\n  first  \n", "first"},
 		{"control characters", "a\tb\x1b[31mc\x00d", "a b [31mc d"},
-		{"cut to 200", long, strings.Repeat("x", 200) + " …"},
+		{"cut to 200 in the middle", long, strings.Repeat("x", 80) + " … " + strings.Repeat("x", 120)},
+		{"the end is kept", "a" + long + " no such host", "a" + strings.Repeat("x", 79) + " … " + strings.Repeat("x", 107) + " no such host"},
+		{"a long query string goes first", `upload: Post "https://h.example.org/up?name=` + long + `": dial tcp: lookup h.example.org: no such host`,
+			`upload: Post "https://h.example.org/up?…": dial tcp: lookup h.example.org: no such host`},
+		{"a long line of many", long + "\nmore", strings.Repeat("x", 80) + " … " + strings.Repeat("x", 120) + " …"},
 		{"html page", nginx502, "502 Bad Gateway"},
 		{"the review's page", reviewPage, "502 Bad Gateway"},
 		{"a status the page repeats is said once", "upload: 502 " + nginx502 + " (to /a.jpg)", "upload: 502 Bad Gateway (to /a.jpg)"},
@@ -141,5 +148,47 @@ func TestQueueErrorsSayTargetAndItemOnce(t *testing.T) {
 	}
 	if strings.Count(warn, id) != 1 || strings.Count(warn, "telegram") != 1 || strings.Contains(warn, "<") {
 		t.Errorf("log line: got %q, want the item and the target once each and no HTML", warn)
+	}
+}
+
+// A failed upload's error from net/http names the URL first and the reason last; the failure
+// keeps the reason however long the URL and the prefixes are.
+func TestFailureKeepsTheReasonOfAURLError(t *testing.T) {
+	const id = "20261126-215148-snap"
+	long := strings.Repeat("motion-front-door-", 12) + ".jpg"
+	for _, tc := range []struct{ name, path string }{
+		{"the review's", "upload?filename=2026-11-26_21-51-48.jpg"},
+		{"a long query string", "upload?filename=" + long},
+		{"a long path", "upload/" + long},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// .invalid never resolves (RFC 6761): a real *url.Error without network.
+			resp, err := http.Post("https://matrix.freecam-test.invalid:8448/_matrix/media/v3/"+tc.path, "image/jpeg", nil)
+			if err == nil {
+				resp.Body.Close()
+				t.Fatal("got no error posting to a .invalid host")
+			}
+			var ue *url.Error
+			if !errors.As(err, &ue) {
+				t.Fatalf("got %T %v, want a *url.Error", err, err)
+			}
+			raw := err.Error()
+			reason := raw[strings.LastIndex(raw, ": ")+2:] // "no such host", or what this machine's resolver says
+			wrapped := fmt.Errorf("matrix: item %s: %w", id, fmt.Errorf("matrix: upload: %w", err))
+			f := &failure{Target: "matrix", Item: id, Err: wrapped}
+			got := f.Error()
+			if !strings.HasSuffix(got, ": "+reason) {
+				t.Errorf("got %q, want it to end with the reason %q", got, reason)
+			}
+			if want := "deliver: matrix: item " + id + ": upload: Post \"https://matrix.freecam-test.invalid:8448/"; !strings.HasPrefix(got, want) {
+				t.Errorf("got %q, want it to start with %q", got, want)
+			}
+			if n := utf8.RuneCountInString(f.cause()); n > maxLine+len(" … ") {
+				t.Errorf("got a cause of %d characters, want at most about %d: %q", n, maxLine, f.cause())
+			}
+			if strings.Count(got, id) != 1 || strings.Count(got, "matrix:") != 1 {
+				t.Errorf("got %q, want the item once and no repeated target", got)
+			}
+		})
 	}
 }
