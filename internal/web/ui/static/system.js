@@ -125,7 +125,7 @@
     var busy = s.checking || s.in_progress || s.restarting;
     var text = s.installed ? "Running freecam " + s.installed + "." : "Running a freecam build without a version.";
     if (!s.configured) {
-      // With errors in update.conf, s.error says why updates are off (shown below).
+      // With errors in update.conf, s.error says why updates are off (shown below, once).
       text += s.error ? " Updates are off." : " Updates are not set up: set UPDATE_MANIFEST_URL in update.conf.";
     } else if (s.restarting) {
       text = "Installed freecam " + s.latest + "; the camera restarts into it…";
@@ -162,7 +162,8 @@
     }
     bar.hidden = !(s.in_progress || s.restarting);
     bar.value = s.restarting ? 100 : s.percentage;
-    problem(s.error);
+    // The status says "Updates are off."; the error box says why, without saying it again.
+    problem(!s.configured && s.error ? s.error.replace(/^updates are off: /, "") : s.error);
     notes.textContent = s.notes || "";
     notes.hidden = !(s.available && s.notes);
     check.disabled = !s.configured || busy;
