@@ -33,9 +33,10 @@ type updater struct {
 	tune func(*update.Options)
 	// tick is how often run looks whether a periodic check is due (1 min; tests shorten it).
 	tick time.Duration
-	// replaced returns the binary on disk when it is no longer the file this process started
-	// from (`freecam update` or `--rollback` from a shell replaced it), "" otherwise; nil: never.
-	replaced func() string
+	// replaced returns the binary on disk and its file when it is no longer the file this
+	// process started from (`freecam update` or `--rollback` from a shell replaced it), "" and
+	// nil otherwise; nil: never.
+	replaced func() (string, os.FileInfo)
 
 	diskMu  sync.Mutex
 	diskFI  os.FileInfo // the replaced binary as diskVer was read from it
@@ -145,17 +146,13 @@ func (u *updater) diskVersion() string {
 	if u.replaced == nil {
 		return ""
 	}
-	path := u.replaced()
+	path, fi := u.replaced()
 	if path == "" {
-		return ""
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
 		return ""
 	}
 	u.diskMu.Lock()
 	defer u.diskMu.Unlock()
-	if was := u.diskFI; was == nil || !os.SameFile(fi, was) || !fi.ModTime().Equal(was.ModTime()) || fi.Size() != was.Size() {
+	if was := u.diskFI; was == nil || !sameFile(fi, was) {
 		v, err := update.BinaryVersion(context.Background(), path, 0)
 		if err != nil || v == "" {
 			v = "unknown"
@@ -421,18 +418,25 @@ func (a *App) RestartBinary() string {
 	return ""
 }
 
-// replacedBinary returns Options.Executable when another file took its place since New (an
-// update or a rollback from a shell), so that a restart runs what is on disk; "" otherwise.
-func (a *App) replacedBinary() string {
+// replacedBinary returns Options.Executable and its file when another file took its place since
+// New (an update or a rollback from a shell), so that a restart runs what is on disk; "" and nil
+// otherwise.
+func (a *App) replacedBinary() (string, os.FileInfo) {
 	if a.exeAtStart == nil {
-		return ""
+		return "", nil
 	}
 	now, err := os.Stat(a.opts.Executable)
-	was := a.exeAtStart
-	if err != nil || os.SameFile(now, was) && now.ModTime().Equal(was.ModTime()) && now.Size() == was.Size() {
-		return ""
+	if err != nil || sameFile(now, a.exeAtStart) {
+		return "", nil
 	}
-	return a.opts.Executable
+	return a.opts.Executable, now
+}
+
+// sameFile reports whether two stats are of one unchanged file: the same inode, modification
+// time and size (an install or a rollback renames another file into place; a copy over it
+// changes the time or the size).
+func sameFile(a, b os.FileInfo) bool {
+	return os.SameFile(a, b) && a.ModTime().Equal(b.ModTime()) && a.Size() == b.Size()
 }
 
 // requestUpdateRestart ends Run (as a failed reload does) so the caller can exec exe

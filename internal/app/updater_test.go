@@ -470,7 +470,16 @@ func TestUpdaterDiskVersion(t *testing.T) {
 	}
 	u, _ := f.updater(t, f.config)
 	replaced := ""
-	u.replaced = func() string { return replaced }
+	u.replaced = func() (string, os.FileInfo) {
+		if replaced == "" {
+			return "", nil
+		}
+		fi, err := os.Stat(replaced)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return replaced, fi
+	}
 	if st := u.State(); st.DiskVersion != "" {
 		t.Errorf("with the binary unchanged: got disk version %q, want none", st.DiskVersion)
 	}

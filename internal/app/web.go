@@ -89,7 +89,7 @@ func (w webCamera) Restart() {
 	a := w.a
 	go func() {
 		time.Sleep(200 * time.Millisecond)
-		if exe := a.replacedBinary(); exe != "" {
+		if exe, _ := a.replacedBinary(); exe != "" {
 			a.log.Warn("the binary was replaced since freecam started: restarting into it", "binary", exe)
 			a.restartSelf.Store(&exe)
 			a.requestUpdateRestart(exe)
