@@ -14,7 +14,6 @@ import (
 
 	"github.com/freecam/freecam/internal/buildinfo"
 	"github.com/freecam/freecam/internal/conf"
-	"github.com/freecam/freecam/internal/conf/shellconf"
 	"github.com/freecam/freecam/internal/update"
 )
 
@@ -260,8 +259,9 @@ func loadUpdateConf(dir string, byFlag map[string]bool) (cfg conf.Update, warn s
 	if !errors.As(err, &errs) {
 		return conf.Update{}, "", err
 	}
-	if c, ok := loadWithout(dir, errs, byFlag); ok {
-		return c, fmt.Sprintf("%s has errors; the flags stand in for the broken keys:\n%v", conf.UpdateFile, err), nil
+	if allGivenByFlags(errs, byFlag) {
+		// LoadUpdate kept the valid keys; the flags replace the broken ones.
+		return cfg, fmt.Sprintf("%s has errors; the flags stand in for the broken keys:\n%v", conf.UpdateFile, err), nil
 	}
 	if byFlag["UPDATE_MANIFEST_URL"] {
 		return conf.DefaultUpdate(), fmt.Sprintf("%s has errors; leaving it out and using the flags alone:\n%v", conf.UpdateFile, err), nil
@@ -269,35 +269,12 @@ func loadUpdateConf(dir string, byFlag map[string]bool) (cfg conf.Update, warn s
 	return conf.Update{}, "", err
 }
 
-// loadWithout loads update.conf without the keys the flags give, when every error in errs is
-// about one of those keys.
-func loadWithout(dir string, errs conf.Errors, byFlag map[string]bool) (conf.Update, bool) {
+// allGivenByFlags reports whether every error in errs is about a key a flag gives.
+func allGivenByFlags(errs conf.Errors, byFlag map[string]bool) bool {
 	for _, is := range errs {
 		if is.Key == "" || !byFlag[is.Key] {
-			return conf.Update{}, false
+			return false
 		}
 	}
-	d, err := shellconf.ReadFile(filepath.Join(dir, conf.UpdateFile))
-	if err != nil || d == nil {
-		return conf.Update{}, false
-	}
-	kept := d.Entries[:0:0]
-	for _, e := range d.Entries {
-		if e.Kind == shellconf.Assignment && byFlag[e.Key] {
-			continue
-		}
-		kept = append(kept, e)
-	}
-	d.Entries = kept
-	// The rest goes through conf's own checks, from a private copy.
-	tmp, err := os.MkdirTemp("", "freecam-update-conf-")
-	if err != nil {
-		return conf.Update{}, false
-	}
-	defer os.RemoveAll(tmp)
-	if err := os.WriteFile(filepath.Join(tmp, conf.UpdateFile), d.Bytes(), 0o600); err != nil {
-		return conf.Update{}, false
-	}
-	c, err := conf.LoadUpdate(tmp)
-	return c, err == nil
+	return true
 }

@@ -48,7 +48,8 @@ type Update struct {
 
 // LoadUpdate reads update.conf alone from dir, as freecam update needs it (other files' problems
 // are not its business): the defaults when the file does not exist, Errors with file and line
-// when it has any.
+// when it has any. With Errors the Update still holds the keys that were valid (a broken key
+// keeps its default), for a caller that has its own value for each broken one.
 func LoadUpdate(dir string) (Update, error) {
 	c := DefaultUpdate()
 	d, err := shellconf.ReadFile(filepath.Join(dir, UpdateFile))
@@ -56,19 +57,19 @@ func LoadUpdate(dir string) (Update, error) {
 	case errors.Is(err, fs.ErrNotExist):
 		return c, nil
 	case d == nil:
-		return Update{}, Errors{{File: UpdateFile, Message: fmt.Sprintf("cannot read: %v", err)}}
+		return c, Errors{{File: UpdateFile, Message: fmt.Sprintf("cannot read: %v", err)}}
 	case err != nil:
 		var is Issue
 		if !errors.As(err, &is) {
 			is = Issue{File: UpdateFile, Message: err.Error()}
 		}
-		return Update{}, Errors{is}
+		return c, Errors{is}
 	}
 	var errs Errors
 	var warns []Warning
 	c.decode(&reader{file: UpdateFile, doc: d, known: make(map[string]bool), errs: &errs, warns: &warns})
 	if len(errs) > 0 {
-		return Update{}, errs
+		return c, errs
 	}
 	return c, nil
 }
