@@ -105,43 +105,26 @@ func sameText(d *shellconf.Doc, key, v string) bool {
 	return ok && e.Kind == shellconf.Assignment && !e.Value.Dynamic && e.Value.Text == v
 }
 
-// noEffect reports whether leaving key out of the edits gives the same effective configuration
-// of name as applying it with every other edit of the file: the whole file is built both ways
-// (base with edits, base with edits but key), so a key whose effect depends on another one (a
-// password that only counts with a user name) is compared with that other key set.
-func (s *scratch) noEffect(name string, base *shellconf.Doc, edits map[string]string, key string) (bool, error) {
-	build := func(skip string) ([]byte, error) {
-		d, err := shellconf.Parse(name, base.Bytes())
-		if err != nil {
-			return nil, err
+// effective is the configuration of name built from base with edits, leaving out skip ("" for
+// none); nil when it does not build or load (the import refuses it later, with conf's message).
+func (s *scratch) effective(name string, base *shellconf.Doc, edits map[string]string, skip string) *conf.Config {
+	d, err := shellconf.Parse(name, base.Bytes())
+	if err != nil {
+		return nil
+	}
+	for _, k := range slices.Sorted(maps.Keys(edits)) {
+		if k == skip {
+			continue
 		}
-		for _, k := range slices.Sorted(maps.Keys(edits)) {
-			if k == skip {
-				continue
-			}
-			if err := d.Set(k, edits[k]); err != nil {
-				return nil, err
-			}
+		if err := d.Set(k, edits[k]); err != nil {
+			return nil
 		}
-		return d.Bytes(), nil
 	}
-	with, err := build("")
+	c, _, err := s.loadOne(name, d.Bytes())
 	if err != nil {
-		return false, nil // refused later, with conf's message
+		return nil
 	}
-	without, err := build(key)
-	if err != nil {
-		return false, nil
-	}
-	a, _, err := s.loadOne(name, with)
-	if err != nil {
-		return false, nil
-	}
-	b, _, err := s.loadOne(name, without)
-	if err != nil {
-		return false, nil
-	}
-	return sameConfig(a, b), nil
+	return c
 }
 
 // candidate is a key to be applied.
@@ -234,14 +217,18 @@ func (s *scratch) typedKeys(name string, doc, dist *shellconf.Doc, rep *Report) 
 	for _, c := range pending {
 		edits[c.entry.Key] = c.value
 	}
+	// A key is left out when the whole file gives the same configuration without it, so that a
+	// key whose effect depends on another one (a password that only counts with a user name) is
+	// judged with that one set. Keys go one at a time, so what is left still gives the full
+	// configuration, which is therefore built once.
+	full := s.effective(name, base, edits, "")
 	var out []candidate
 	for _, c := range pending {
-		// Left out one at a time, so that what is left still gives the full result.
-		same, err := s.noEffect(name, base, edits, c.entry.Key)
-		if err != nil {
-			return nil, fmt.Errorf("import: %w", err)
+		if full == nil {
+			out = append(out, c)
+			continue
 		}
-		if !same {
+		if without := s.effective(name, base, edits, c.entry.Key); without == nil || !sameConfig(full, without) {
 			out = append(out, c)
 			continue
 		}
